@@ -1,0 +1,33 @@
+"""Nautobot app for fast, observable Single-Source-of-Truth sync jobs."""
+
+from importlib import metadata
+
+from nautobot.apps import NautobotAppConfig
+
+__version__ = metadata.version("nautobot-app-data-sync")
+
+
+class DataSyncConfig(NautobotAppConfig):
+    """App configuration for nautobot_data_sync."""
+
+    name = "nautobot_data_sync"
+    verbose_name = "Data Sync"
+    version = __version__
+    author = "nautobot-app-data-sync developers"
+    description = "Build, run and audit Single-Source-of-Truth sync jobs between Nautobot and other systems."
+    base_url = "data-sync"
+    required_settings = []
+    min_version = "3.2.0"
+    max_version = "3.9999"
+    default_settings = {
+        # Seconds between progress lines in the job log while a phase runs.
+        "progress_interval": 10.0,
+        # SyncChange rows written per INSERT.
+        "change_batch_size": 1000,
+        # Most diffsync warning/error lines copied into one job's log; the rest are only counted.
+        "max_logged_failures": 50,
+    }
+    searchable_models = []
+
+
+config = DataSyncConfig

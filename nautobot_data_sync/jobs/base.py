@@ -1,0 +1,358 @@
+"""Job base classes for sync jobs: DataSource (other system -> Nautobot) and DataTarget (Nautobot -> other system)."""
+
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager, nullcontext
+from dataclasses import dataclass
+
+from celery import current_task
+from celery._state import pop_current_task, push_current_task
+from diffsync.enum import DiffSyncFlags
+from diffsync.helpers import DiffSyncDiffer
+from django.conf import settings
+from django.db import connections, transaction
+from django.utils import timezone
+from django.utils.functional import classproperty
+from nautobot.apps.jobs import BooleanVar, DryRunVar, Job
+
+from nautobot_data_sync.choices import (
+    ChangeStatusChoices,
+    SyncPhaseChoices,
+    SyncStatusChoices,
+    TransactionPolicyChoices,
+)
+from nautobot_data_sync.models import Sync, SyncPhase
+from nautobot_data_sync.sync.executor import RecordingSyncer, SyncAborted
+from nautobot_data_sync.sync.joblog import ProgressLogger, diffsync_logger
+from nautobot_data_sync.sync.metrics import measure, traced_memory
+from nautobot_data_sync.sync.recorder import RECORDS_DB, ChangeRecorder
+
+PHASE_LABELS = dict(SyncPhaseChoices.CHOICES)
+
+
+def app_setting(name):
+    """A setting of this app (PLUGINS_CONFIG overrides the defaults of the app config)."""
+    return settings.PLUGINS_CONFIG["nautobot_data_sync"][name]
+
+
+@dataclass(frozen=True)
+class DataMapping:
+    """One line of "what maps to what" on a job's page; URLs are optional links to either side's list view."""
+
+    source_name: str
+    target_name: str
+    source_url: str | None = None
+    target_url: str | None = None
+
+
+def _in_task_context(function):
+    """Wrap ``function`` so that, in another thread, it logs to this job's log and closes its DB connections.
+
+    Celery keeps the current task in thread-local storage, and Nautobot's job-log handler looks for it there.
+    """
+    task = current_task._get_current_object() if current_task else None
+    request = dict(vars(task.request)) if task else None
+
+    def run(*args, **kwargs):
+        if task:
+            push_current_task(task)
+            task.push_request(request)
+        try:
+            return function(*args, **kwargs)
+        finally:
+            if task:
+                task.pop_request()
+                pop_current_task()
+            connections.close_all()
+
+    return run
+
+
+class DataSyncJob(Job):
+    """Shared machinery of DataSource and DataTarget jobs: inputs, the four phases, records and metrics.
+
+    Subclasses implement ``load_source_adapter()`` and ``load_target_adapter()``; every other hook has a default.
+    """
+
+    dryrun = DryRunVar(default=True, description="Calculate and record the changes without writing them.")
+    memory_profiling = BooleanVar(
+        default=False, description="Trace memory (final and peak) of each phase; makes the sync slower."
+    )
+    parallel_loading = BooleanVar(default=False, description="Load the source and the target at the same time.")
+
+    transaction_policy = TransactionPolicyChoices.PER_OBJECT
+    """PER_OBJECT: each object commits alone and failures are recorded; ALL_OR_NOTHING: a failure undoes all."""
+    fail_job_on_object_failure = True
+    """End the JobResult as failed when any object failed to sync."""
+    record_unchanged = False
+    """Store a SyncChange row for unchanged objects too (they are always counted)."""
+    diffsync_flags = DiffSyncFlags.NONE
+    """diffsync flags used to calculate and apply the diff."""
+
+    class Meta:
+        has_sensitive_variables = False
+
+    def __init__(self):
+        super().__init__()
+        self.source_adapter = None
+        self.target_adapter = None
+        self.diff = None
+        self.sync = None
+        self.recorder = None
+        self.dryrun = True
+        self.memory_profiling = False
+        self.parallel_loading = False
+
+    # Descriptions shown in the UI. Set them in Meta or as class attributes.
+
+    @classproperty
+    def data_source(cls):  # noqa: N805
+        return getattr(cls.Meta, "data_source", cls.name)
+
+    @classproperty
+    def data_target(cls):  # noqa: N805
+        return getattr(cls.Meta, "data_target", cls.name)
+
+    @classproperty
+    def data_source_icon(cls):  # noqa: N805
+        return getattr(cls.Meta, "data_source_icon", None)
+
+    @classproperty
+    def data_target_icon(cls):  # noqa: N805
+        return getattr(cls.Meta, "data_target_icon", None)
+
+    # Hooks
+
+    def load_source_adapter(self):
+        """Set ``self.source_adapter`` to a loaded diffsync Adapter. Mandatory."""
+        raise NotImplementedError(f"{type(self).__name__} must implement load_source_adapter()")
+
+    def load_target_adapter(self):
+        """Set ``self.target_adapter`` to a loaded diffsync Adapter. Mandatory."""
+        raise NotImplementedError(f"{type(self).__name__} must implement load_target_adapter()")
+
+    def calculate_diff(self):
+        """Set ``self.diff`` to the diff from the source to the target."""
+        logger, _ = self._diffsync_logger(SyncPhaseChoices.DIFF)
+        differ = DiffSyncDiffer(
+            src_diffsync=self.source_adapter,
+            dst_diffsync=self.target_adapter,
+            flags=self.diffsync_flags,
+            callback=self._progress(SyncPhaseChoices.DIFF),
+        )
+        differ.logger = logger
+        self.diff = differ.calculate_diffs()
+
+    def execute_sync(self):
+        """Apply ``self.diff`` (as calculated, never recalculated) to the target, recording each object's outcome."""
+        logger, sink = self._diffsync_logger(SyncPhaseChoices.SYNC)
+        all_or_nothing = self.transaction_policy == TransactionPolicyChoices.ALL_OR_NOTHING
+        syncer = RecordingSyncer(
+            self.diff,
+            self.source_adapter,
+            self.target_adapter,
+            recorder=self.recorder,
+            logger=logger,
+            callback=self._progress(SyncPhaseChoices.SYNC),
+            flags=self.diffsync_flags,
+            stop_on_failure=all_or_nothing,
+        )
+        try:
+            with transaction.atomic() if all_or_nothing else nullcontext():
+                if syncer.perform_sync():
+                    self.target_adapter.sync_complete(self.source_adapter, self.diff, self.diffsync_flags, logger)
+        except SyncAborted as error:
+            self.recorder.mark_rolled_back(f"Rolled back: {error}")
+            self.logger.error("All-or-nothing sync rolled back: %s", error, extra={"grouping": "sync"})
+        if sink.suppressed:
+            self.logger.warning(
+                "%s more diffsync messages were not logged; see the Data Sync's changes.",
+                sink.suppressed,
+                extra={"grouping": PHASE_LABELS[SyncPhaseChoices.SYNC]},
+            )
+
+    def sync_data(self):
+        """Run the four phases; the sync phase is skipped on dry-run."""
+        if self.parallel_loading:
+            self._load_in_parallel()
+        else:
+            self._load(SyncPhaseChoices.SOURCE_LOAD)
+            self._load(SyncPhaseChoices.TARGET_LOAD)
+        with self.phase(SyncPhaseChoices.DIFF) as metrics:
+            self.calculate_diff()
+            metrics.objects = len(self.diff)
+            if self.dryrun:
+                self.recorder.add_diff(self.diff, ChangeStatusChoices.PLANNED)
+        if self.dryrun:
+            self.logger.info("Dry-run: nothing was written.", extra={"grouping": PHASE_LABELS[SyncPhaseChoices.SYNC]})
+            return
+        with self.phase(SyncPhaseChoices.SYNC) as metrics:
+            self.execute_sync()
+            metrics.objects = len(self.diff)
+
+    def lookup_object(self, model_name, unique_id):
+        """The Nautobot object a diffsync model ``model_name`` with ``unique_id`` stands for, or None."""
+        return None
+
+    @classmethod
+    def data_mappings(cls):
+        """What maps to what, as a list of ``DataMapping``."""
+        return []
+
+    @classmethod
+    def config_information(cls):
+        """Settings of this job worth showing, as ``{label: value}`` (never secrets)."""
+        return {}
+
+    # Running
+
+    def run(self, *args, dryrun=True, memory_profiling=False, parallel_loading=False, **kwargs):
+        self.dryrun, self.memory_profiling, self.parallel_loading = dryrun, memory_profiling, parallel_loading
+        self.sync = Sync.objects.using(RECORDS_DB).create(
+            job_result=self.job_result,
+            job=self.job_model,
+            source=self.data_source,
+            target=self.data_target,
+            dry_run=dryrun,
+            start_time=timezone.now(),
+            inputs={
+                "dryrun": dryrun,
+                "memory_profiling": memory_profiling,
+                "parallel_loading": parallel_loading,
+                **kwargs,
+            },
+        )
+        self.recorder = ChangeRecorder(
+            self.sync,
+            unique_id_of=self._unique_id_of,
+            lookup_object=self.lookup_object,
+            batch_size=app_setting("change_batch_size"),
+            keep_unchanged=self.record_unchanged,
+        )
+        self.logger.info("Data Sync started", extra={"object": self.sync, "grouping": "data sync"})
+        try:
+            with traced_memory(memory_profiling):
+                self.sync_data()
+            self.recorder.flush()
+        except Exception as error:
+            self._finish(SyncStatusChoices.FAILED, f"Stopped by {type(error).__name__}: {error}")
+            raise
+        counts = self.recorder.counts
+        summary = self._summary(counts)
+        if counts["failed_count"]:
+            self._finish(SyncStatusChoices.FAILED, summary)
+            if self.fail_job_on_object_failure:
+                self.fail(summary, extra={"object": self.sync, "grouping": "data sync"})
+                return summary
+        else:
+            self._finish(SyncStatusChoices.SUCCEEDED, summary)
+        self.logger.info(summary, extra={"object": self.sync, "grouping": "data sync"})
+        return summary
+
+    @contextmanager
+    def phase(self, name, profile_memory=None, parallel=False):
+        """Measure the block as phase ``name`` and store a SyncPhase row when it ends, also on failure.
+
+        Yields the metrics; set ``.objects`` on them to the number of objects handled.
+        """
+        label = PHASE_LABELS[name]
+        self.logger.info("%s started", label, extra={"grouping": label})
+        succeeded = False
+        profile = self.memory_profiling if profile_memory is None else profile_memory
+        try:
+            with measure(profile) as metrics:
+                yield metrics
+            succeeded = True
+        finally:
+            SyncPhase.objects.using(RECORDS_DB).create(
+                sync=self.sync,
+                name=name,
+                start_time=metrics.start_time,
+                duration=metrics.duration,
+                memory_final=metrics.memory_final,
+                memory_peak=metrics.memory_peak,
+                query_count=metrics.query_count,
+                object_count=metrics.objects,
+                parallel=parallel,
+                succeeded=succeeded,
+            )
+            self.logger.info(
+                "%s %s in %.2f s, %d queries%s",
+                label,
+                "finished" if succeeded else "failed",
+                metrics.duration.total_seconds(),
+                metrics.query_count,
+                f", {metrics.objects:,} objects" if metrics.objects is not None else "",
+                extra={"grouping": label},
+            )
+
+    def _load(self, name, parallel=False):
+        load, attribute = {
+            SyncPhaseChoices.SOURCE_LOAD: (self.load_source_adapter, "source_adapter"),
+            SyncPhaseChoices.TARGET_LOAD: (self.load_target_adapter, "target_adapter"),
+        }[name]
+        with self.phase(name, profile_memory=False if parallel else None, parallel=parallel) as metrics:
+            load()
+            adapter = getattr(self, attribute)
+            if adapter is None:
+                raise TypeError(f"{type(self).__name__}.{load.__name__}() did not set self.{attribute}")
+            metrics.objects = len(adapter)
+
+    def _load_in_parallel(self):
+        """Both loads at once, each in its own thread with its own connection and metrics; memory is measured
+        for the two together (tracemalloc is process-wide) and stored on both phases."""
+        names = (SyncPhaseChoices.SOURCE_LOAD, SyncPhaseChoices.TARGET_LOAD)
+        with measure(self.memory_profiling) as combined:
+            with ThreadPoolExecutor(max_workers=2, thread_name_prefix="data-sync-load") as pool:
+                futures = [pool.submit(_in_task_context(self._load), name, True) for name in names]
+            errors = [future.exception() for future in futures]
+        if combined.memory_peak is not None:
+            SyncPhase.objects.using(RECORDS_DB).filter(sync=self.sync, name__in=names).update(
+                memory_final=combined.memory_final, memory_peak=combined.memory_peak
+            )
+        for error in errors:
+            if error:
+                raise error
+
+    def _finish(self, status, summary):
+        self.sync.status = status
+        self.sync.summary = summary
+        self.sync.end_time = timezone.now()
+        for field_name, value in self.recorder.count_fields().items():
+            setattr(self.sync, field_name, value)
+        self.sync.save(using=RECORDS_DB)
+
+    def _summary(self, counts):
+        verb = "Planned" if self.dryrun else "Applied"
+        text = (
+            f"{verb}: {counts['create_count']} create, {counts['update_count']} update, "
+            f"{counts['delete_count']} delete; {counts['unchanged_count']} unchanged"
+        )
+        if counts["failed_count"] or counts["skipped_count"]:
+            text += f"; {counts['failed_count']} failed, {counts['skipped_count']} skipped"
+        return text + "."
+
+    def _unique_id_of(self, element):
+        model_class = getattr(self.target_adapter, element.type, None) or getattr(self.source_adapter, element.type)
+        return model_class.create_unique_id(**element.keys)
+
+    def _diffsync_logger(self, phase):
+        return diffsync_logger(self.logger, PHASE_LABELS[phase], app_setting("max_logged_failures"))
+
+    def _progress(self, phase):
+        return ProgressLogger(self.logger, PHASE_LABELS[phase], app_setting("progress_interval"))
+
+
+class DataSource(DataSyncJob):
+    """A job that syncs another system (the source) into Nautobot (the target)."""
+
+    @classproperty
+    def data_target(cls):  # noqa: N805
+        return getattr(cls.Meta, "data_target", "Nautobot")
+
+
+class DataTarget(DataSyncJob):
+    """A job that syncs Nautobot (the source) into another system (the target)."""
+
+    @classproperty
+    def data_source(cls):  # noqa: N805
+        return getattr(cls.Meta, "data_source", "Nautobot")

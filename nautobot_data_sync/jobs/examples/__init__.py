@@ -1,0 +1,1 @@
+"""Example sync jobs shipped with the app."""

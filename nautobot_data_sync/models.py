@@ -1,0 +1,115 @@
+"""Audit records of sync runs: one Sync, its phases, and one row per planned or executed change."""
+
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.urls import reverse
+from nautobot.apps.models import BaseModel
+
+from nautobot_data_sync.choices import (
+    ChangeActionChoices,
+    ChangeStatusChoices,
+    SyncPhaseChoices,
+    SyncStatusChoices,
+)
+from nautobot_data_sync.encoders import AttributeEncoder
+
+
+class Sync(BaseModel):
+    """One run of a Data Source or Data Target job (shown as "Data Sync")."""
+
+    job_result = models.OneToOneField(
+        to="extras.JobResult", on_delete=models.SET_NULL, null=True, blank=True, related_name="data_sync"
+    )
+    job = models.ForeignKey(
+        to="extras.Job", on_delete=models.SET_NULL, null=True, blank=True, related_name="data_syncs"
+    )
+    source = models.CharField(max_length=255)
+    target = models.CharField(max_length=255)
+    dry_run = models.BooleanField(default=True)
+    status = models.CharField(max_length=20, choices=SyncStatusChoices, default=SyncStatusChoices.RUNNING)
+    start_time = models.DateTimeField()
+    end_time = models.DateTimeField(null=True, blank=True)
+    inputs = models.JSONField(default=dict, blank=True, encoder=AttributeEncoder)
+    summary = models.TextField(blank=True, help_text="Outcome in one or two sentences, or the error that stopped it.")
+    create_count = models.PositiveIntegerField(default=0)
+    update_count = models.PositiveIntegerField(default=0)
+    delete_count = models.PositiveIntegerField(default=0)
+    unchanged_count = models.PositiveIntegerField(default=0)
+    failed_count = models.PositiveIntegerField(default=0)
+    skipped_count = models.PositiveIntegerField(default=0)
+    counts_by_model = models.JSONField(
+        default=dict, blank=True, help_text="{model name: {action: count}} for the changes of this sync."
+    )
+
+    class Meta:
+        ordering = ("-start_time",)
+        verbose_name = "Data Sync"
+        verbose_name_plural = "Data Syncs"
+        indexes = [models.Index(fields=("job", "-start_time"))]
+
+    def __str__(self):
+        return f"{self.source} \u2192 {self.target} at {self.start_time:%Y-%m-%d %H:%M:%S}"
+
+    def get_absolute_url(self, api=False):
+        return reverse("plugins:nautobot_data_sync:sync", kwargs={"pk": self.pk})
+
+    @property
+    def duration(self):
+        """Wall time of the whole run, or None while it runs."""
+        return self.end_time - self.start_time if self.end_time else None
+
+
+class SyncPhase(BaseModel):
+    """Metrics of one phase of a sync, written as the phase ends."""
+
+    sync = models.ForeignKey(to=Sync, on_delete=models.CASCADE, related_name="phases")
+    name = models.CharField(max_length=20, choices=SyncPhaseChoices)
+    start_time = models.DateTimeField()
+    duration = models.DurationField()
+    memory_final = models.BigIntegerField(null=True, blank=True, help_text="Bytes held at the end (traced).")
+    memory_peak = models.BigIntegerField(null=True, blank=True, help_text="Highest bytes held (traced).")
+    query_count = models.PositiveIntegerField(null=True, blank=True)
+    object_count = models.PositiveIntegerField(null=True, blank=True)
+    parallel = models.BooleanField(default=False, help_text="Ran concurrently with the other load phase.")
+    succeeded = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ("sync", "start_time")
+        unique_together = (("sync", "name"),)
+
+    def __str__(self):
+        return f"{self.get_name_display()} of {self.sync}"
+
+
+class SyncChange(BaseModel):
+    """One planned or executed change to one object."""
+
+    sync = models.ForeignKey(to=Sync, on_delete=models.CASCADE, related_name="changes")
+    sequence = models.PositiveIntegerField(help_text="Order in which the change was recorded within its sync.")
+    model_name = models.CharField(max_length=100, help_text="diffsync model name")
+    unique_id = models.CharField(max_length=500)
+    action = models.CharField(max_length=10, choices=ChangeActionChoices)
+    status = models.CharField(max_length=10, choices=ChangeStatusChoices)
+    attributes_before = models.JSONField(null=True, blank=True, encoder=AttributeEncoder)
+    attributes_after = models.JSONField(null=True, blank=True, encoder=AttributeEncoder)
+    message = models.TextField(blank=True)
+    changed_object_type = models.ForeignKey(
+        to=ContentType, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    changed_object_id = models.UUIDField(null=True, blank=True)
+    changed_object = GenericForeignKey(ct_field="changed_object_type", fk_field="changed_object_id")
+    object_repr = models.CharField(max_length=255, blank=True)
+
+    class Meta:
+        ordering = ("sync", "sequence")
+        indexes = [
+            models.Index(fields=("sync", "sequence")),
+            models.Index(fields=("sync", "model_name", "action")),
+            models.Index(fields=("sync", "status")),
+            models.Index(fields=("sync", "unique_id")),
+            models.Index(fields=("changed_object_type", "changed_object_id")),
+        ]
+
+    def __str__(self):
+        return f"{self.get_action_display()} {self.model_name} {self.unique_id}"

@@ -1,0 +1,82 @@
+"""Apply a calculated diff with diffsync's own syncer, recording each element's outcome."""
+
+from diffsync.enum import DiffSyncFlags, DiffSyncStatus
+from diffsync.helpers import DiffSyncSyncer
+from django.db import transaction
+
+from nautobot_data_sync.choices import ChangeStatusChoices
+
+
+class SyncAborted(Exception):
+    """An object failed and the transaction policy says to stop (and roll back) the whole sync."""
+
+
+class RecordingSyncer(DiffSyncSyncer):
+    """diffsync's syncer with three additions.
+
+    * Each create/update/delete runs in its own savepoint: an object that fails leaves nothing half-written.
+    * Any exception from a model's create/update/delete is a failure of that object, not a crash of the sync,
+      unless ``stop_on_failure`` is set, in which case ``SyncAborted`` is raised.
+    * Every element's outcome goes to ``recorder``; elements never reached (under a failed parent) are recorded as
+      skipped once the sync ends.
+    """
+
+    def __init__(
+        self, diff, source, target, recorder, logger, callback=None, flags=DiffSyncFlags.NONE, stop_on_failure=False
+    ):
+        super().__init__(
+            diff=diff,
+            src_diffsync=source,
+            dst_diffsync=target,
+            flags=flags | DiffSyncFlags.CONTINUE_ON_FAILURE,
+            callback=callback,
+        )
+        self.base_logger = self.logger = logger
+        self.recorder = recorder
+        self.stop_on_failure = stop_on_failure
+        self._elements = []  # stack: the element whose sync_model() is running is on top
+        self._visited = set()
+        self._outcome = None
+
+    def perform_sync(self):
+        """Apply the diff; then record what was never reached as skipped."""
+        try:
+            return super().perform_sync()
+        finally:
+            self.recorder.add_diff(self.diff, ChangeStatusChoices.SKIPPED, skip=self._visited)
+
+    def sync_diff_element(self, element, parent_model=None):
+        self._elements.append(element)
+        self._visited.add(id(element))
+        try:
+            return super().sync_diff_element(element, parent_model)
+        finally:
+            self._elements.pop()
+
+    def sync_model(self, src_model, dst_model, ids, attrs):
+        element = self._elements[-1]
+        if self.action is None:
+            self.recorder.add(element, ChangeStatusChoices.SUCCEEDED)
+            return (False, dst_model)
+        self._outcome = None
+        try:
+            with transaction.atomic():
+                changed, model = super().sync_model(src_model, dst_model, ids, attrs)
+                status, message = self._outcome
+                if status != DiffSyncStatus.SUCCESS:
+                    transaction.set_rollback(True)
+        except Exception as error:  # noqa: BLE001 - any error in user CRUD code is this object's failure
+            status, message = DiffSyncStatus.ERROR, f"{type(error).__name__}: {error}"
+            self.logger.error(message)
+        if status == DiffSyncStatus.SUCCESS:
+            self.recorder.add(element, ChangeStatusChoices.SUCCEEDED, message)
+            return (changed, model)
+        self.recorder.add(element, ChangeStatusChoices.FAILED, message)
+        if self.stop_on_failure:
+            raise SyncAborted(f"{element.type} {self.recorder.unique_id_of(element)}: {message}")
+        return (True, None)
+
+    def log_sync_status(self, action, status, message):
+        self._outcome = (status, message)
+        if status != DiffSyncStatus.SUCCESS:
+            super().log_sync_status(action, status, message)

@@ -1,0 +1,124 @@
+"""Record planned or executed changes as SyncChange rows, in batches, and keep the counts."""
+
+from collections import Counter, defaultdict
+
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Model
+
+from nautobot_data_sync.choices import ChangeActionChoices, ChangeStatusChoices
+from nautobot_data_sync.models import SyncChange
+
+RECORDS_DB = "job_logs"
+"""Records are written on Nautobot's job-log connection, so they survive a rollback of the sync's own transaction."""
+
+_ACTION_COUNT_FIELDS = {
+    ChangeActionChoices.CREATE: "create_count",
+    ChangeActionChoices.UPDATE: "update_count",
+    ChangeActionChoices.DELETE: "delete_count",
+    ChangeActionChoices.UNCHANGED: "unchanged_count",
+}
+_STATUS_COUNT_FIELDS = {ChangeStatusChoices.FAILED: "failed_count", ChangeStatusChoices.SKIPPED: "skipped_count"}
+
+
+def iter_elements(diff):
+    """Every DiffElement of ``diff``, parents before their children."""
+    stack = list(diff.get_children())
+    stack.reverse()
+    while stack:
+        element = stack.pop()
+        yield element
+        children = list(element.get_children())
+        children.reverse()
+        stack.extend(children)
+
+
+class ChangeRecorder:
+    """Buffers SyncChange rows and inserts them ``batch_size`` at a time; counts every outcome.
+
+    ``unique_id_of(element)`` gives an element's unique id; ``lookup_object(model_name, unique_id)`` links a row to
+    its Nautobot object (called only where the object should exist). Unchanged elements are counted, and stored only
+    when ``keep_unchanged`` is set.
+    """
+
+    def __init__(self, sync, unique_id_of, lookup_object=None, batch_size=1000, keep_unchanged=False):
+        self.sync = sync
+        self.unique_id_of = unique_id_of
+        self.lookup_object = lookup_object
+        self.batch_size = batch_size
+        self.keep_unchanged = keep_unchanged
+        self.counts = Counter()
+        self.counts_by_model = defaultdict(Counter)
+        self._buffer = []
+        self._sequence = 0
+
+    def add(self, element, status, message=""):
+        """Count one element's outcome and queue its row."""
+        action = element.action or ChangeActionChoices.UNCHANGED
+        counted_as = _STATUS_COUNT_FIELDS.get(status) or _ACTION_COUNT_FIELDS[action]
+        self.counts[counted_as] += 1
+        self.counts_by_model[element.type][status if status in _STATUS_COUNT_FIELDS else action] += 1
+        if action == ChangeActionChoices.UNCHANGED and not self.keep_unchanged:
+            return
+        diffs = element.get_attrs_diffs()
+        self._sequence += 1
+        self._buffer.append(
+            SyncChange(
+                sync=self.sync,
+                sequence=self._sequence,
+                model_name=element.type,
+                unique_id=self.unique_id_of(element)[:500],
+                action=action,
+                status=status,
+                attributes_before=diffs.get("-"),
+                attributes_after=diffs.get("+"),
+                message=str(message),
+            )
+        )
+        if len(self._buffer) >= self.batch_size:
+            self.flush()
+
+    def add_diff(self, diff, status, skip=frozenset()):
+        """Record every element of ``diff`` with ``status``, except those whose ``id()`` is in ``skip``."""
+        for element in iter_elements(diff):
+            if id(element) not in skip:
+                self.add(element, status)
+
+    def flush(self):
+        """Link the buffered rows to their objects and insert them in one statement."""
+        if not self._buffer:
+            return
+        if self.lookup_object:
+            for row in self._buffer:
+                self._link(row)
+        SyncChange.objects.using(RECORDS_DB).bulk_create(self._buffer, batch_size=self.batch_size)
+        self._buffer = []
+
+    def _link(self, row):
+        gone = row.action == ChangeActionChoices.DELETE and row.status == ChangeStatusChoices.SUCCEEDED
+        absent = row.action == ChangeActionChoices.CREATE and row.status != ChangeStatusChoices.SUCCEEDED
+        if gone or absent:
+            return
+        obj = self.lookup_object(row.model_name, row.unique_id)
+        if isinstance(obj, Model) and obj.pk is not None:
+            row.changed_object_type_id = ContentType.objects.get_for_model(obj).pk
+            row.changed_object_id = obj.pk
+            row.object_repr = str(obj)[:255]
+
+    def mark_rolled_back(self, message):
+        """After a rollback: every create, update or delete recorded as succeeded becomes skipped."""
+        self.flush()
+        undone = (ChangeActionChoices.CREATE, ChangeActionChoices.UPDATE, ChangeActionChoices.DELETE)
+        SyncChange.objects.using(RECORDS_DB).filter(
+            sync=self.sync, status=ChangeStatusChoices.SUCCEEDED, action__in=undone
+        ).update(status=ChangeStatusChoices.SKIPPED, message=message)
+        for action in undone:
+            self.counts["skipped_count"] += self.counts.pop(_ACTION_COUNT_FIELDS[action], 0)
+            for model_counts in self.counts_by_model.values():
+                model_counts[ChangeStatusChoices.SKIPPED] += model_counts.pop(action, 0)
+
+    def count_fields(self):
+        """The Sync columns these counts fill, plus the per-model breakdown."""
+        names = (*_ACTION_COUNT_FIELDS.values(), *_STATUS_COUNT_FIELDS.values())
+        fields = {name: self.counts.get(name, 0) for name in names}
+        fields["counts_by_model"] = {model: dict(counts) for model, counts in self.counts_by_model.items()}
+        return fields
