@@ -2,9 +2,8 @@
 
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
-from django.db import models
-from django.urls import reverse
-from nautobot.apps.models import BaseModel
+from django.db import models, transaction
+from nautobot.apps.models import BaseManager, BaseModel, RestrictedQuerySet
 
 from nautobot_data_sync.choices import (
     ChangeActionChoices,
@@ -13,6 +12,20 @@ from nautobot_data_sync.choices import (
     SyncStatusChoices,
 )
 from nautobot_data_sync.encoders import AttributeEncoder
+
+
+def _delete_changes(syncs):
+    """Delete the change rows of ``syncs`` in one statement: a sync may have millions, and Django's cascade would
+    load every one of them (with its JSON) to send delete signals that nothing needs for audit rows."""
+    changes = SyncChange.objects.filter(sync__in=syncs)
+    changes._raw_delete(changes.db)
+
+
+class SyncQuerySet(RestrictedQuerySet):
+    def delete(self):
+        with transaction.atomic(using=self.db):
+            _delete_changes(self)
+            return super().delete()
 
 
 class Sync(BaseModel):
@@ -42,6 +55,8 @@ class Sync(BaseModel):
         default=dict, blank=True, help_text="{model name: {action: count}} for the changes of this sync."
     )
 
+    objects = BaseManager.from_queryset(SyncQuerySet)()
+
     class Meta:
         ordering = ("-start_time",)
         verbose_name = "Data Sync"
@@ -51,8 +66,10 @@ class Sync(BaseModel):
     def __str__(self):
         return f"{self.source} \u2192 {self.target} at {self.start_time:%Y-%m-%d %H:%M:%S}"
 
-    def get_absolute_url(self, api=False):
-        return reverse("plugins:nautobot_data_sync:sync", kwargs={"pk": self.pk})
+    def delete(self, *args, **kwargs):
+        with transaction.atomic():
+            _delete_changes(Sync.objects.filter(pk=self.pk))
+            return super().delete(*args, **kwargs)
 
     @property
     def duration(self):
@@ -75,7 +92,7 @@ class SyncPhase(BaseModel):
     succeeded = models.BooleanField(default=True)
 
     class Meta:
-        ordering = ("sync", "start_time")
+        ordering = ("sync_id", "start_time")
         unique_together = (("sync", "name"),)
 
     def __str__(self):
@@ -102,7 +119,7 @@ class SyncChange(BaseModel):
     object_repr = models.CharField(max_length=255, blank=True)
 
     class Meta:
-        ordering = ("sync", "sequence")
+        ordering = ("sync_id", "sequence")
         indexes = [
             models.Index(fields=("sync", "sequence")),
             models.Index(fields=("sync", "model_name", "action")),
