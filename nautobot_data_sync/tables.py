@@ -1,0 +1,342 @@
+"""django-tables2 tables of Data Syncs, their phases and their changes, plus the small formatters they share."""
+
+import json
+
+import django_tables2 as tables
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.http import urlencode
+from django.utils.text import Truncator
+from nautobot.apps.tables import BaseTable, BooleanColumn, ButtonsColumn, ToggleColumn
+from nautobot.apps.templatetags import bettertitle, placeholder
+
+from nautobot_data_sync.choices import ChangeActionChoices, ChangeStatusChoices, SyncStatusChoices
+from nautobot_data_sync.models import Sync, SyncChange, SyncPhase
+
+SYNC_STATUS_COLORS = {
+    SyncStatusChoices.RUNNING: "info",
+    SyncStatusChoices.SUCCEEDED: "success",
+    SyncStatusChoices.FAILED: "danger",
+}
+CHANGE_ACTION_COLORS = {
+    ChangeActionChoices.CREATE: "success",
+    ChangeActionChoices.UPDATE: "warning",
+    ChangeActionChoices.DELETE: "danger",
+    ChangeActionChoices.UNCHANGED: "secondary",
+}
+CHANGE_STATUS_COLORS = {
+    ChangeStatusChoices.PLANNED: "info",
+    ChangeStatusChoices.SUCCEEDED: "success",
+    ChangeStatusChoices.FAILED: "danger",
+    ChangeStatusChoices.SKIPPED: "warning",
+}
+
+# Sync count column -> (label, color, filter of the change list that shows those changes or None).
+COUNT_COLUMNS = {
+    "create_count": ("Create", "success", {"action": ChangeActionChoices.CREATE}),
+    "update_count": ("Update", "warning", {"action": ChangeActionChoices.UPDATE}),
+    "delete_count": ("Delete", "danger", {"action": ChangeActionChoices.DELETE}),
+    "unchanged_count": ("Unchanged", "secondary", {"action": ChangeActionChoices.UNCHANGED}),
+    "failed_count": ("Failed", "danger", {"status": ChangeStatusChoices.FAILED}),
+    "skipped_count": ("Skipped", "warning", {"status": ChangeStatusChoices.SKIPPED}),
+}
+
+NUMERIC_ATTRS = {"td": {"class": "text-end"}, "th": {"class": "text-end"}}
+MIB = 1024 * 1024
+COMPACT_LENGTH = 120
+
+
+def badge(value, choices, colors):
+    """A colored badge with the label of ``value`` in ``choices``."""
+    if not value:
+        return placeholder(value)
+    return format_html(
+        '<span class="badge bg-{}">{}</span>', colors.get(value, "secondary"), choices.as_dict().get(value, value)
+    )
+
+
+def sync_status_badge(value):
+    return badge(value, SyncStatusChoices, SYNC_STATUS_COLORS)
+
+
+def change_action_badge(value):
+    return badge(value, ChangeActionChoices, CHANGE_ACTION_COLORS)
+
+
+def change_status_badge(value):
+    return badge(value, ChangeStatusChoices, CHANGE_STATUS_COLORS)
+
+
+def format_duration(value):
+    """A timedelta as "850 ms", "12.3 s", "4 min 05 s" or "2 h 03 min"; a placeholder for None."""
+    if value is None:
+        return placeholder(None)
+    seconds = value.total_seconds()
+    if seconds < 1:
+        return f"{seconds * 1000:.0f} ms"
+    if seconds < 60:
+        return f"{seconds:.1f} s"
+    minutes, seconds = divmod(int(seconds), 60)
+    if minutes < 60:
+        return f"{minutes} min {seconds:02d} s"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours} h {minutes:02d} min"
+
+
+def format_mib(value):
+    """A number of bytes as MiB, e.g. "12.3 MiB"; a placeholder for None (memory not profiled)."""
+    if value is None:
+        return placeholder(None)
+    return f"{value / MIB:,.1f} MiB"
+
+
+def to_json(value):
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, default=str)
+
+
+def compact_json(value, length=COMPACT_LENGTH):
+    """One line of JSON, cut to ``length`` characters."""
+    if value in (None, {}, []):
+        return placeholder(None)
+    return Truncator(to_json(value)).chars(length)
+
+
+def change_list_url(sync_pk, **filters):
+    """The change list filtered to one sync and optionally more filters."""
+    return f"{reverse('plugins:nautobot_data_sync:syncchange_list')}?{urlencode({'sync': sync_pk, **filters})}"
+
+
+def changed_object_link(record):
+    """Link to the Nautobot object a change touched, or its recorded text if it is gone or was never linked."""
+    obj = record.changed_object if record.changed_object_id else None
+    if obj is not None and hasattr(obj, "get_absolute_url"):
+        return format_html('<a href="{}">{}</a>', obj.get_absolute_url(), record.object_repr or obj)
+    return placeholder(record.object_repr)
+
+
+class CountColumn(tables.Column):
+    """A Sync count, linked to the matching changes when there are any."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("attrs", NUMERIC_ATTRS)
+        super().__init__(*args, **kwargs)
+
+    def render(self, record, value, bound_column):  # pylint: disable=arguments-differ
+        _label, color, filters = COUNT_COLUMNS[bound_column.name]
+        if not value:
+            return format_html('<span class="text-secondary">0</span>')
+        return format_html(
+            '<a href="{}"><span class="badge bg-{}">{}</span></a>', change_list_url(record.pk, **filters), color, value
+        )
+
+
+class SyncTable(BaseTable):
+    """List of Data Syncs."""
+
+    pk = ToggleColumn()
+    start_time = tables.DateTimeColumn(linkify=True, short=True, verbose_name="Started")
+    job = tables.Column(linkify=True)
+    direction = tables.Column(
+        accessor="source", order_by=("source", "target"), verbose_name="Source \u2192 Target", empty_values=()
+    )
+    source = tables.Column()
+    target = tables.Column()
+    dry_run = BooleanColumn(verbose_name="Dry Run")
+    status = tables.Column()
+    end_time = tables.DateTimeColumn(short=True, verbose_name="Ended")
+    duration = tables.Column(empty_values=(), orderable=False)
+    job_result = tables.Column(linkify=True, verbose_name="Job Result")
+    summary = tables.Column()
+    create_count = CountColumn(verbose_name="Create")
+    update_count = CountColumn(verbose_name="Update")
+    delete_count = CountColumn(verbose_name="Delete")
+    unchanged_count = CountColumn(verbose_name="Unchanged")
+    failed_count = CountColumn(verbose_name="Failed")
+    skipped_count = CountColumn(verbose_name="Skipped")
+    actions = ButtonsColumn(Sync, buttons=("detail", "delete"))
+
+    class Meta(BaseTable.Meta):
+        model = Sync
+        fields = (
+            "pk",
+            "start_time",
+            "job",
+            "direction",
+            "source",
+            "target",
+            "dry_run",
+            "status",
+            "end_time",
+            "duration",
+            "job_result",
+            "summary",
+            "create_count",
+            "update_count",
+            "delete_count",
+            "unchanged_count",
+            "failed_count",
+            "skipped_count",
+            "actions",
+        )
+        default_columns = (
+            "pk",
+            "start_time",
+            "job",
+            "direction",
+            "dry_run",
+            "status",
+            "duration",
+            "create_count",
+            "update_count",
+            "delete_count",
+            "unchanged_count",
+            "failed_count",
+            "skipped_count",
+            "actions",
+        )
+
+    def render_direction(self, record):
+        return format_html("{} &rarr; {}", record.source, record.target)
+
+    # django-tables2 passes the display label of a choice field as `value`: badges need the stored value.
+    def render_status(self, record):
+        return sync_status_badge(record.status)
+
+    def render_duration(self, record):
+        return format_duration(record.duration)
+
+    def render_summary(self, value):
+        return Truncator(value).chars(COMPACT_LENGTH)
+
+
+class SyncPhaseTable(BaseTable):
+    """The phases of one Data Sync (shown on its detail page, never paginated: four rows at most)."""
+
+    name = tables.Column(verbose_name="Phase")
+    start_time = tables.DateTimeColumn(verbose_name="Started", format="H:i:s")
+    duration = tables.Column(attrs=NUMERIC_ATTRS)
+    query_count = tables.Column(verbose_name="Queries", attrs=NUMERIC_ATTRS)
+    object_count = tables.Column(verbose_name="Objects", attrs=NUMERIC_ATTRS)
+    memory_final = tables.Column(verbose_name="Memory (final)", attrs=NUMERIC_ATTRS)
+    memory_peak = tables.Column(verbose_name="Memory (peak)", attrs=NUMERIC_ATTRS)
+    parallel = BooleanColumn(verbose_name="Parallel")
+    succeeded = BooleanColumn(verbose_name="Succeeded")
+
+    class Meta(BaseTable.Meta):
+        model = SyncPhase
+        fields = (
+            "name",
+            "start_time",
+            "duration",
+            "query_count",
+            "object_count",
+            "memory_final",
+            "memory_peak",
+            "parallel",
+            "succeeded",
+        )
+        orderable = False
+        empty_text = "No phase has finished yet."
+
+    def render_name(self, record):
+        return record.get_name_display()
+
+    def render_duration(self, value):
+        return format_duration(value)
+
+    def render_query_count(self, value):
+        return f"{value:,}"
+
+    def render_object_count(self, value):
+        return f"{value:,}"
+
+    def render_memory_final(self, value):
+        return format_mib(value)
+
+    def render_memory_peak(self, value):
+        return format_mib(value)
+
+
+class SyncChangeTable(BaseTable):
+    """List of changes, of one Data Sync or of several."""
+
+    sequence = tables.Column(linkify=True, verbose_name="#", attrs={"td": {"class": "text-end"}})
+    sync = tables.Column(linkify=True, verbose_name="Data Sync")
+    model_name = tables.Column(verbose_name="Model")
+    unique_id = tables.Column(linkify=True, verbose_name="Unique ID")
+    action = tables.Column()
+    status = tables.Column()
+    attribute_changes = tables.Column(
+        accessor="attributes_after", verbose_name="Attributes", orderable=False, empty_values=()
+    )
+    attributes_before = tables.Column(verbose_name="Before", orderable=False)
+    attributes_after = tables.Column(verbose_name="After", orderable=False)
+    changed_object = tables.Column(verbose_name="Object", orderable=False, empty_values=())
+    changed_object_type = tables.Column(verbose_name="Object Type")
+    message = tables.Column()
+
+    class Meta(BaseTable.Meta):
+        model = SyncChange
+        fields = (
+            "sequence",
+            "sync",
+            "model_name",
+            "unique_id",
+            "action",
+            "status",
+            "attribute_changes",
+            "attributes_before",
+            "attributes_after",
+            "changed_object",
+            "changed_object_type",
+            "message",
+        )
+        default_columns = (
+            "sequence",
+            "sync",
+            "model_name",
+            "unique_id",
+            "action",
+            "status",
+            "attribute_changes",
+            "changed_object",
+            "message",
+        )
+
+    def render_action(self, record):
+        return change_action_badge(record.action)
+
+    def render_status(self, record):
+        return change_status_badge(record.status)
+
+    def render_attribute_changes(self, record):
+        """Compact "name: before → after" pairs (only the "after" side for creates, "before" for deletes)."""
+        before = record.attributes_before or {}
+        after = record.attributes_after or {}
+        if not before and not after:
+            return placeholder(None)
+        parts = []
+        for name in sorted(set(before) | set(after)):
+            if name in before and name in after:
+                parts.append(f"{name}: {to_json(before[name])} \u2192 {to_json(after[name])}")
+            elif name in after:
+                parts.append(f"{name}: {to_json(after[name])}")
+            else:
+                parts.append(f"{name}: {to_json(before[name])} \u2192 \u2205")
+        return Truncator("; ".join(parts)).chars(COMPACT_LENGTH)
+
+    def render_attributes_before(self, value):
+        return compact_json(value)
+
+    def render_attributes_after(self, value):
+        return compact_json(value)
+
+    def render_changed_object(self, record):
+        return changed_object_link(record)
+
+    def render_changed_object_type(self, value):
+        model = value.model_class()
+        return bettertitle(model._meta.verbose_name) if model else f"{value.app_label}.{value.model}"
+
+    def render_message(self, value):
+        return Truncator(value).chars(COMPACT_LENGTH)

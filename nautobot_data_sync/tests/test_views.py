@@ -1,0 +1,458 @@
+"""UI views of Data Syncs and their changes: Nautobot's generic view tests plus the content of the pages."""
+
+from datetime import timedelta
+
+from django.contrib.contenttypes.models import ContentType
+from django.test import override_settings
+from django.urls import reverse
+from django.utils import timezone
+from nautobot.apps.testing import TestCase, ViewTestCases
+from nautobot.extras.models import Job, JobResult, Status
+
+from nautobot_data_sync.choices import (
+    ChangeActionChoices,
+    ChangeStatusChoices,
+    SyncPhaseChoices,
+    SyncStatusChoices,
+)
+from nautobot_data_sync.models import Sync, SyncChange, SyncPhase
+
+MIB = 1024 * 1024
+
+
+def create_test_records():
+    """Four Data Syncs (dry-run, live, failed, running) with phases and changes; returns the syncs."""
+    now = timezone.now()
+    jobs = list(Job.objects.order_by("name")[:3])
+    status_ct = ContentType.objects.get_for_model(Status)
+    active = Status.objects.get(name="Active")
+    planned = Status.objects.get(name="Planned")
+
+    dry = Sync.objects.create(
+        job_result=JobResult.objects.create(name="Inventory dry run"),
+        job=jobs[0],
+        source="Inventory",
+        target="Nautobot",
+        dry_run=True,
+        status=SyncStatusChoices.SUCCEEDED,
+        start_time=now - timedelta(hours=3),
+        end_time=now - timedelta(hours=3) + timedelta(seconds=12.5),
+        inputs={"dryrun": True, "memory_profiling": False},
+        summary="3 changes planned.",
+        create_count=2,
+        update_count=1,
+        unchanged_count=7,
+        counts_by_model={"location": {"create": 2, "update": 1, "unchanged": 7}},
+    )
+    live = Sync.objects.create(
+        job_result=JobResult.objects.create(name="Inventory sync"),
+        job=jobs[1],
+        source="Inventory",
+        target="Nautobot",
+        dry_run=False,
+        status=SyncStatusChoices.SUCCEEDED,
+        start_time=now - timedelta(hours=2),
+        end_time=now - timedelta(hours=2) + timedelta(minutes=4, seconds=5),
+        inputs={"dryrun": False, "memory_profiling": True},
+        summary="2 changes applied.",
+        update_count=1,
+        delete_count=1,
+        counts_by_model={"status": {"update": 1, "delete": 1}},
+    )
+    failed = Sync.objects.create(
+        job=jobs[2],
+        source="Nautobot",
+        target="Ticketing",
+        dry_run=False,
+        status=SyncStatusChoices.FAILED,
+        start_time=now - timedelta(hours=1),
+        end_time=now - timedelta(hours=1) + timedelta(seconds=0.4),
+        summary="1 object failed.",
+        failed_count=1,
+        skipped_count=1,
+        counts_by_model={"ticket": {"failed": 1, "skipped": 1}},
+    )
+    running = Sync.objects.create(
+        source="Nautobot",
+        target="Monitoring",
+        dry_run=True,
+        status=SyncStatusChoices.RUNNING,
+        start_time=now,
+    )
+
+    for index, name in enumerate(SyncPhaseChoices.values()):
+        SyncPhase.objects.create(
+            sync=dry,
+            name=name,
+            start_time=dry.start_time + timedelta(seconds=index),
+            duration=timedelta(seconds=1.5),
+            query_count=3 + index,
+            object_count=10,
+        )
+        SyncPhase.objects.create(
+            sync=live,
+            name=name,
+            start_time=live.start_time + timedelta(seconds=index),
+            duration=timedelta(seconds=2),
+            query_count=5,
+            object_count=2,
+            memory_final=3 * MIB,
+            memory_peak=12 * MIB + MIB // 2,
+        )
+    SyncPhase.objects.create(
+        sync=running,
+        name=SyncPhaseChoices.SOURCE_LOAD,
+        start_time=running.start_time,
+        duration=timedelta(seconds=1),
+        query_count=1,
+        object_count=1,
+    )
+
+    def change(sync, sequence, model_name, unique_id, action, status, before=None, after=None, obj=None, **kwargs):
+        return SyncChange.objects.create(
+            sync=sync,
+            sequence=sequence,
+            model_name=model_name,
+            unique_id=unique_id,
+            action=action,
+            status=status,
+            attributes_before=before,
+            attributes_after=after,
+            changed_object_type=status_ct if obj else None,
+            changed_object_id=obj.pk if obj else None,
+            object_repr=str(obj) if obj else kwargs.pop("object_repr", ""),
+            **kwargs,
+        )
+
+    change(dry, 1, "location", "Site A", ChangeActionChoices.CREATE, ChangeStatusChoices.PLANNED, after={"x": 1})
+    change(dry, 2, "location", "Site B", ChangeActionChoices.CREATE, ChangeStatusChoices.PLANNED, after={"x": 2})
+    change(
+        dry,
+        3,
+        "location",
+        "Site C",
+        ChangeActionChoices.UPDATE,
+        ChangeStatusChoices.PLANNED,
+        before={"description": "old"},
+        after={"description": "new"},
+        object_repr="Site C",
+    )
+    change(
+        live,
+        1,
+        "status",
+        "Active",
+        ChangeActionChoices.UPDATE,
+        ChangeStatusChoices.SUCCEEDED,
+        before={"color": "aaaaaa"},
+        after={"color": "4caf50"},
+        obj=active,
+    )
+    change(live, 2, "status", "Retired", ChangeActionChoices.DELETE, ChangeStatusChoices.SUCCEEDED, object_repr="Gone")
+    change(
+        live,
+        3,
+        "status",
+        "Planned",
+        ChangeActionChoices.UPDATE,
+        ChangeStatusChoices.SUCCEEDED,
+        before={"color": "000000"},
+        after={"color": "00bcd4"},
+        obj=planned,
+    )
+    change(
+        failed,
+        1,
+        "ticket",
+        "T-1",
+        ChangeActionChoices.CREATE,
+        ChangeStatusChoices.FAILED,
+        after={"title": "Disk"},
+        message="HTTP 500 from the ticketing system",
+    )
+    change(failed, 2, "ticket", "T-2", ChangeActionChoices.DELETE, ChangeStatusChoices.SKIPPED, message="rolled back")
+    return dry, live, failed, running
+
+
+class ListViewChecksMixin:
+    """Nautobot runs these two generic checks only for its own apps; they are as useful here."""
+
+    @override_settings(EXEMPT_VIEW_PERMISSIONS=[])
+    def test_every_sortable_column_sorts(self):
+        self.add_permissions(f"nautobot_data_sync.view_{self.model._meta.model_name}")
+        view = self.get_list_view()
+        table = view.table_class(self._get_queryset())
+        self.user.set_config(f"tables.{view.table_class.__name__}.columns", list(table.base_columns), commit=True)
+        for name, column in list(table.base_columns.items()):
+            if name in ("pk", "actions") or column.orderable is False:
+                continue
+            with self.subTest(column=name):
+                response = self.client.get(f"{self._get_url('list')}?sort={name}", headers={"HX-Request": "true"})
+                self.assertHttpStatus(response, 200)
+
+    @override_settings(EXEMPT_VIEW_PERMISSIONS=[])
+    def test_filter_form_fields_match_filters(self):
+        self.add_permissions(f"nautobot_data_sync.view_{self.model._meta.model_name}")
+        view = self.get_list_view()
+        for name in view.filterset_form_class().fields:
+            with self.subTest(field=name):
+                self.assertIn(name, view.filterset_class.base_filters)
+
+
+class SyncViewTestCase(
+    ListViewChecksMixin,
+    ViewTestCases.GetObjectViewTestCase,
+    ViewTestCases.ListObjectsViewTestCase,
+    ViewTestCases.DeleteObjectViewTestCase,
+    ViewTestCases.BulkDeleteObjectsViewTestCase,
+):
+    model = Sync
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.dry, cls.live, cls.failed, cls.running = create_test_records()
+
+    def test_routes(self):
+        """models.Sync.get_absolute_url() reverses "plugins:nautobot_data_sync:sync"; the router must provide it."""
+        self.assertEqual(
+            reverse("plugins:nautobot_data_sync:sync", kwargs={"pk": self.dry.pk}),
+            f"/plugins/data-sync/syncs/{self.dry.pk}/",
+        )
+        self.assertEqual(reverse("plugins:nautobot_data_sync:sync_list"), "/plugins/data-sync/syncs/")
+        self.assertEqual(self.dry.get_absolute_url(), f"/plugins/data-sync/syncs/{self.dry.pk}/")
+
+    def test_no_add_or_edit_routes(self):
+        """Data Syncs are audit records: there is no way to create or edit one in the UI."""
+        self.add_permissions("nautobot_data_sync.add_sync", "nautobot_data_sync.change_sync")
+        self.assertHttpStatus(self.client.get("/plugins/data-sync/syncs/add/"), 404)
+        self.assertHttpStatus(self.client.get(f"/plugins/data-sync/syncs/{self.dry.pk}/edit/"), 404)
+
+    @override_settings(EXEMPT_VIEW_PERMISSIONS=[])
+    def test_detail_page_of_dry_run(self):
+        self.add_permissions("nautobot_data_sync.view_sync", "nautobot_data_sync.view_syncchange")
+        response = self.client.get(self.dry.get_absolute_url())
+        self.assertHttpStatus(response, 200)
+        self.assertBodyContains(response, "Dry-run:")
+        self.assertBodyContains(response, "nothing was written; these are the planned changes")
+        self.assertBodyContains(response, "Inventory")
+        self.assertBodyContains(response, "12.5 s")  # duration
+        self.assertBodyContains(response, self.dry.job_result.get_absolute_url())
+        self.assertBodyContains(response, "3 changes planned.")
+        # Phases: every phase, with its queries; memory was not profiled.
+        for label in SyncPhaseChoices.as_dict().values():
+            self.assertBodyContains(response, label)
+        self.assertBodyContains(response, "Memory was not profiled for this sync")
+        # Counts link to the filtered change list.
+        self.assertBodyContains(response, f"/plugins/data-sync/changes/?sync={self.dry.pk}&amp;action=create")
+        # Counts by model.
+        self.assertBodyContains(response, "CHANGES BY MODEL")
+        # The changes panel: titled as planned, only this sync's changes, with a link to all of them.
+        self.assertBodyContains(response, "Planned Changes")
+        self.assertBodyContains(response, "Site A")
+        self.assertBodyContains(response, "description: &quot;old&quot; \u2192 &quot;new&quot;")
+        self.assertNotIn("T-1", response.content.decode())
+        self.assertBodyContains(response, f"/plugins/data-sync/changes/?sync={self.dry.pk}")
+
+    @override_settings(EXEMPT_VIEW_PERMISSIONS=[])
+    def test_detail_page_of_live_sync(self):
+        self.add_permissions("nautobot_data_sync.view_sync", "nautobot_data_sync.view_syncchange")
+        response = self.client.get(self.live.get_absolute_url())
+        self.assertHttpStatus(response, 200)
+        content = response.content.decode()
+        self.assertNotIn("these are the planned changes", content)
+        self.assertNotIn("Memory was not profiled", content)
+        self.assertIn("12.5 MiB", content)  # peak memory of each phase
+        self.assertIn("3.0 MiB", content)  # final memory
+        self.assertIn("4 min 05 s", content)
+        # A linked object is a link to it; a deleted one shows the recorded text.
+        self.assertIn(Status.objects.get(name="Active").get_absolute_url(), content)
+        self.assertIn("Gone", content)
+
+    @override_settings(EXEMPT_VIEW_PERMISSIONS=[])
+    def test_detail_page_shows_one_page_of_changes(self):
+        """The detail page never loads every change: it shows one page and links to the rest."""
+        SyncChange.objects.bulk_create(
+            SyncChange(
+                sync=self.running,
+                sequence=sequence,
+                model_name="device",
+                unique_id=f"device-{sequence:04d}",
+                action=ChangeActionChoices.CREATE,
+                status=ChangeStatusChoices.PLANNED,
+            )
+            for sequence in range(1, 121)
+        )
+        self.add_permissions("nautobot_data_sync.view_sync", "nautobot_data_sync.view_syncchange")
+        response = self.client.get(f"{self.running.get_absolute_url()}?per_page=25")
+        self.assertHttpStatus(response, 200)
+        content = response.content.decode()
+        self.assertIn("device-0001", content)
+        self.assertIn("device-0025", content)
+        self.assertNotIn("device-0026", content)
+        self.assertIn("View 95 more", content)
+        # A running sync: no end time, no duration yet, but the finished phase is there.
+        self.assertIn("Running", content)
+        self.assertIn("Source load", content)
+
+    @override_settings(EXEMPT_VIEW_PERMISSIONS=[])
+    def test_detail_page_without_change_permission_hides_changes(self):
+        self.add_permissions("nautobot_data_sync.view_sync")
+        response = self.client.get(self.dry.get_absolute_url())
+        self.assertHttpStatus(response, 200)
+        content = response.content.decode()
+        self.assertNotIn("Site A", content)
+        self.assertNotIn(f"/plugins/data-sync/changes/?sync={self.dry.pk}", content)
+        # The phases are part of the sync: they stay visible.
+        self.assertIn("Diff calculation", content)
+
+    @override_settings(EXEMPT_VIEW_PERMISSIONS=[])
+    def test_list_table_content(self):
+        self.add_permissions("nautobot_data_sync.view_sync")
+        response = self.client.get(reverse("plugins:nautobot_data_sync:sync_list"), headers={"HX-Request": "true"})
+        self.assertHttpStatus(response, 200)
+        content = response.content.decode()
+        self.assertIn("Inventory &rarr; Nautobot", content)
+        self.assertIn('<span class="badge bg-danger">Failed</span>', content)
+        self.assertIn('<span class="badge bg-info">Running</span>', content)
+        self.assertIn(f"/plugins/data-sync/changes/?sync={self.dry.pk}&amp;action=create", content)
+        for sync in (self.dry, self.live, self.failed, self.running):
+            self.assertIn(sync.get_absolute_url(), content)
+
+    @override_settings(EXEMPT_VIEW_PERMISSIONS=[])
+    def test_list_filters(self):
+        self.add_permissions("nautobot_data_sync.view_sync")
+        url = reverse("plugins:nautobot_data_sync:sync_list")
+        after = (self.failed.start_time - timedelta(minutes=1)).strftime("%Y-%m-%d %H:%M:%S")
+        for query, expected in (
+            ("status=failed", [self.failed]),
+            ("dry_run=true", [self.dry, self.running]),
+            ("target=Ticketing", [self.failed]),
+            (f"job={self.live.job.name}", [self.live]),
+            (f"start_time__gte={after}", [self.failed, self.running]),
+            ("q=monitor", [self.running]),
+        ):
+            with self.subTest(query=query):
+                response = self.client.get(f"{url}?{query}", headers={"HX-Request": "true"})
+                self.assertHttpStatus(response, 200)
+                content = response.content.decode()
+                self.assertNotIn("Invalid filters", content)
+                for sync in (self.dry, self.live, self.failed, self.running):
+                    if sync in expected:
+                        self.assertIn(sync.get_absolute_url(), content)
+                    else:
+                        self.assertNotIn(sync.get_absolute_url(), content)
+
+    @override_settings(EXEMPT_VIEW_PERMISSIONS=[])
+    def test_delete_removes_phases_and_changes(self):
+        self.add_permissions("nautobot_data_sync.delete_sync")
+        response = self.client.post(
+            reverse("plugins:nautobot_data_sync:sync_delete", kwargs={"pk": self.live.pk}), {"confirm": True}
+        )
+        self.assertHttpStatus(response, 302)
+        self.assertFalse(Sync.objects.filter(pk=self.live.pk).exists())
+        self.assertFalse(SyncPhase.objects.filter(sync_id=self.live.pk).exists())
+        self.assertFalse(SyncChange.objects.filter(sync_id=self.live.pk).exists())
+
+
+class SyncChangeViewTestCase(
+    ListViewChecksMixin, ViewTestCases.GetObjectViewTestCase, ViewTestCases.ListObjectsViewTestCase
+):
+    model = SyncChange
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.dry, cls.live, cls.failed, cls.running = create_test_records()
+
+    def test_routes(self):
+        change = SyncChange.objects.first()
+        self.assertEqual(change.get_absolute_url(), f"/plugins/data-sync/changes/{change.pk}/")
+        self.assertEqual(reverse("plugins:nautobot_data_sync:syncchange_list"), "/plugins/data-sync/changes/")
+
+    def test_read_only(self):
+        """Changes can be neither added, edited nor deleted through the UI."""
+        self.user.is_superuser = True
+        self.user.save()
+        change = SyncChange.objects.first()
+        for url in (
+            "/plugins/data-sync/changes/add/",
+            f"/plugins/data-sync/changes/{change.pk}/edit/",
+            f"/plugins/data-sync/changes/{change.pk}/delete/",
+        ):
+            with self.subTest(url=url):
+                self.assertHttpStatus(self.client.get(url), 404)
+
+    @override_settings(EXEMPT_VIEW_PERMISSIONS=[])
+    def test_detail_page(self):
+        self.add_permissions("nautobot_data_sync.view_syncchange")
+        change = SyncChange.objects.get(sync=self.live, sequence=1)
+        response = self.client.get(change.get_absolute_url())
+        self.assertHttpStatus(response, 200)
+        content = response.content.decode()
+        self.assertIn(self.live.get_absolute_url(), content)  # breadcrumb and field
+        self.assertIn(f"/plugins/data-sync/changes/?sync={self.live.pk}", content)  # breadcrumb to its changes
+        self.assertIn(Status.objects.get(name="Active").get_absolute_url(), content)
+        self.assertIn('<span class="badge bg-warning">Update</span>', content)
+        self.assertIn('<span class="badge bg-success">Succeeded</span>', content)
+        # The attribute table: one row per attribute, before and after.
+        self.assertInHTML("<td>color</td><td>aaaaaa</td><td>4caf50</td>", content)
+
+    @override_settings(EXEMPT_VIEW_PERMISSIONS=[])
+    def test_detail_page_of_failed_change(self):
+        self.add_permissions("nautobot_data_sync.view_syncchange")
+        change = SyncChange.objects.get(sync=self.failed, sequence=1)
+        response = self.client.get(change.get_absolute_url())
+        self.assertHttpStatus(response, 200)
+        self.assertBodyContains(response, "HTTP 500 from the ticketing system")
+        self.assertBodyContains(response, '<span class="badge bg-danger">Failed</span>')
+
+    @override_settings(EXEMPT_VIEW_PERMISSIONS=[])
+    def test_list_filtered_by_sync_and_action(self):
+        self.add_permissions("nautobot_data_sync.view_syncchange")
+        url = reverse("plugins:nautobot_data_sync:syncchange_list")
+        response = self.client.get(f"{url}?sync={self.dry.pk}&action=create", headers={"HX-Request": "true"})
+        self.assertHttpStatus(response, 200)
+        content = response.content.decode()
+        self.assertIn("Site A", content)
+        self.assertIn("Site B", content)
+        self.assertNotIn("Site C", content)
+        self.assertNotIn("T-1", content)
+        response = self.client.get(f"{url}?q=t-2&status=skipped", headers={"HX-Request": "true"})
+        content = response.content.decode()
+        self.assertIn("T-2", content)
+        self.assertNotIn("Site A", content)
+
+
+class NavigationAndJobResultButtonTestCase(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.dry, cls.live, cls.failed, cls.running = create_test_records()
+
+    @override_settings(EXEMPT_VIEW_PERMISSIONS=[])
+    def test_menu(self):
+        self.add_permissions("nautobot_data_sync.view_sync", "nautobot_data_sync.view_syncchange")
+        response = self.client.get(reverse("plugins:nautobot_data_sync:sync_list"))
+        content = response.content.decode()  # the menu is outside the page body
+        self.assertIn('href="/plugins/data-sync/syncs/"', content)
+        self.assertIn('href="/plugins/data-sync/changes/"', content)
+        self.assertIn('"Data Sync": {"items": {"/plugins/data-sync/syncs/"', content)
+
+    @override_settings(EXEMPT_VIEW_PERMISSIONS=[])
+    def test_job_result_button(self):
+        self.add_permissions("extras.view_jobresult", "nautobot_data_sync.view_sync")
+        response = self.client.get(self.dry.job_result.get_absolute_url())
+        self.assertHttpStatus(response, 200)
+        self.assertBodyContains(response, self.dry.get_absolute_url())
+        self.assertBodyContains(response, "mdi-sync")
+
+    @override_settings(EXEMPT_VIEW_PERMISSIONS=[])
+    def test_job_result_button_absent(self):
+        # A JobResult without a Data Sync, and one whose Data Sync the user may not view.
+        other = JobResult.objects.create(name="Unrelated job")
+        self.add_permissions("extras.view_jobresult")
+        for job_result, sync_url in ((other, None), (self.dry.job_result, self.dry.get_absolute_url())):
+            with self.subTest(job_result=job_result.name):
+                response = self.client.get(job_result.get_absolute_url())
+                self.assertHttpStatus(response, 200)
+                self.assertNotIn("mdi-sync", response.content.decode())
+                if sync_url:
+                    self.assertNotIn(sync_url, response.content.decode())
