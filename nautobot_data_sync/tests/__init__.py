@@ -1,0 +1,1 @@
+"""Tests for nautobot_data_sync."""
