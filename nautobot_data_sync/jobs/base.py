@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from celery import current_task
 from celery._state import pop_current_task, push_current_task
+from diffsync.diff import Diff
 from diffsync.enum import DiffSyncFlags
 from diffsync.helpers import DiffSyncDiffer
 from django.conf import settings
@@ -87,6 +88,8 @@ class DataSyncJob(Job):
     """Store a SyncChange row for unchanged objects too (they are always counted)."""
     diffsync_flags = DiffSyncFlags.NONE
     """diffsync flags used to calculate and apply the diff."""
+    diff_class = Diff
+    """The diffsync ``Diff`` class to build (e.g. one with ``order_children_<type>`` methods)."""
 
     class Meta:
         has_sensitive_variables = False
@@ -137,6 +140,7 @@ class DataSyncJob(Job):
             src_diffsync=self.source_adapter,
             dst_diffsync=self.target_adapter,
             flags=self.diffsync_flags,
+            diff_class=self.diff_class,
             callback=self._progress(SyncPhaseChoices.DIFF),
         )
         differ.logger = logger
@@ -182,11 +186,13 @@ class DataSyncJob(Job):
             metrics.objects = len(self.diff)
             if self.dryrun:
                 self.recorder.add_diff(self.diff, ChangeStatusChoices.PLANNED)
+                self.recorder.flush()
         if self.dryrun:
             self.logger.info("Dry-run: nothing was written.", extra={"grouping": PHASE_LABELS[SyncPhaseChoices.SYNC]})
             return
         with self.phase(SyncPhaseChoices.SYNC) as metrics:
             self.execute_sync()
+            self.recorder.flush()
             metrics.objects = len(self.diff)
 
     def lookup_object(self, model_name, unique_id):

@@ -59,6 +59,8 @@ class ChangeRecorder:
         self.counts_by_model[element.type][status if status in _STATUS_COUNT_FIELDS else action] += 1
         if action == ChangeActionChoices.UNCHANGED and not self.keep_unchanged:
             return
+        if len(self._buffer) >= self.batch_size:
+            self.flush()  # before queuing this row: a created object is linkable only once diffsync has stored it
         diffs = element.get_attrs_diffs()
         self._sequence += 1
         self._buffer.append(
@@ -74,8 +76,6 @@ class ChangeRecorder:
                 message=str(message),
             )
         )
-        if len(self._buffer) >= self.batch_size:
-            self.flush()
 
     def add_diff(self, diff, status, skip=frozenset()):
         """Record every element of ``diff`` with ``status``, except those whose ``id()`` is in ``skip``."""
