@@ -3,6 +3,7 @@
 up             services, database (new ones are copied from the test template), migrations, admin user,
                Celery worker, example sync job run on that worker, web UI on :8080 ($DATA_SYNC_PORT)
 test [args]    services, a migrated template database (rebuilt when migrations change), then pytest [args]
+bench [args]   the inventory sync benchmark (benchmarks/inventory_sync.py --help)
 manage args    any `nautobot-server` command with the same services (e.g. `manage nbshell`)
 """
 
@@ -219,6 +220,13 @@ def cmd_up(args):
         stop(procs)
 
 
+def cmd_bench(args):
+    """The inventory sync benchmark (it prepares its own database from the test template)."""
+    env = prepare()
+    script = REPO_ROOT / "benchmarks" / "inventory_sync.py"
+    return subprocess.run([sys.executable, str(script), *args], env=env, cwd=REPO_ROOT, check=False).returncode
+
+
 def cmd_manage(args):
     return subprocess.run([NAUTOBOT_SERVER, *args], env=prepare(), cwd=REPO_ROOT, check=False).returncode
 
@@ -229,7 +237,7 @@ def main():
     signal.signal(signal.SIGINT, signal.default_int_handler)
     for sig in (signal.SIGTERM, signal.SIGHUP):
         signal.signal(sig, lambda *_: sys.exit(143))
-    commands = {"up": cmd_up, "test": cmd_test, "manage": cmd_manage}
+    commands = {"up": cmd_up, "test": cmd_test, "bench": cmd_bench, "manage": cmd_manage}
     if len(sys.argv) < 2 or sys.argv[1] not in commands:
         sys.exit(__doc__)
     try:

@@ -1,0 +1,226 @@
+"""Benchmark the example job "Inventory file -> Nautobot" through Nautobot's real job execution.
+
+    .venv/bin/python benchmarks/inventory_sync.py --devices 1000      (or N=1000 in the environment)
+
+Generates an inventory of N devices x 8 interfaces (plus locations, device types, roles), then runs the job
+(JobResult.execute_job, as `nautobot-server runjob --local` does) for three scenarios on a fresh database cloned
+from the migrated test template: initial (everything created), no-op (nothing changes) and changed (10% of the
+interface descriptions changed, 2% of the devices removed). It prints, per scenario and phase, the figures the job
+recorded in its SyncPhase rows, and the end-to-end time of execute_job(). The development database is untouched.
+"""
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import yaml
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO_ROOT))
+
+from development.launch import CONFIG, ensure_template, prepare  # noqa: E402
+from development.services import pg_connect  # noqa: E402
+
+JOB_CLASS_PATH = "nautobot_data_sync.jobs.examples.inventory.InventoryFileDataSource"
+INTERFACES_PER_DEVICE = 8
+DEVICES_PER_SITE = 20
+DEVICE_TYPES = [("DCS-7280CR3-32P4", "Arista"), ("DCS-7050SX3-48YC8", "Arista"), ("MX204", "Juniper")]
+ROLES = ["spine", "leaf", "edge-router"]
+
+
+# ---------------------------------------------------------------- inventory
+
+
+def make_inventory(devices):
+    """An inventory of ``devices`` devices with 8 interfaces each, and everything they refer to."""
+    sites = max(3, -(-devices // DEVICES_PER_SITE))
+    regions = ["Europe", "Americas", "Asia-Pacific"]
+    return {
+        "location_types": [
+            {"name": "Region"},
+            {"name": "Site", "parent": "Region", "content_types": ["dcim.device"]},
+        ],
+        "locations": [{"name": name, "location_type": "Region"} for name in regions]
+        + [
+            {"name": f"site-{s:04d}", "location_type": "Site", "parent": regions[s % len(regions)]}
+            for s in range(sites)
+        ],
+        "manufacturers": [{"name": "Arista"}, {"name": "Juniper"}],
+        "device_types": [{"model": model, "manufacturer": maker} for model, maker in DEVICE_TYPES],
+        "roles": [{"name": role} for role in ROLES],
+        "devices": [
+            {
+                "name": f"dev-{d:05d}",
+                "location": f"site-{d % sites:04d}",
+                "device_type": DEVICE_TYPES[d % len(DEVICE_TYPES)][0],
+                "role": ROLES[d % len(ROLES)],
+                "serial": f"SN{d:08d}",
+                "interfaces": [
+                    {"name": f"Ethernet{i + 1}", "type": "25gbase-x-sfp28", "description": f"dev-{d:05d} port {i + 1}"}
+                    for i in range(INTERFACES_PER_DEVICE)
+                ],
+            }
+            for d in range(devices)
+        ],
+    }
+
+
+def change_inventory(inventory):
+    """10% of the interface descriptions changed and 2% of the devices removed (in place)."""
+    devices = inventory["devices"]
+    for d, device in enumerate(devices):
+        for i, interface in enumerate(device["interfaces"]):
+            if (d * INTERFACES_PER_DEVICE + i) % 10 == 0:
+                interface["description"] += " (changed)"
+    inventory["devices"] = [device for d, device in enumerate(devices) if d % 50 != 49]
+
+
+def write_inventory(inventory, path):
+    dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+    with open(path, "w", encoding="utf-8") as stream:
+        yaml.dump(inventory, stream, Dumper=dumper, sort_keys=False)
+
+
+# ---------------------------------------------------------------- database
+
+
+def create_database(env, name, template):
+    """(Re)create database ``name`` as a copy of ``template``; retries while the template is briefly in use."""
+    conn = pg_connect(env)
+    try:
+        with conn.cursor() as cur:
+            cur.execute(f'DROP DATABASE IF EXISTS "{name}"')
+            for attempt in range(30):
+                try:
+                    cur.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+                    return
+                except Exception as error:  # noqa: BLE001 - "source database is being accessed by other users"
+                    if attempt == 29 or "being accessed" not in str(error):
+                        raise
+                    time.sleep(1)
+    finally:
+        conn.close()
+
+
+def drop_database(env, name):
+    conn = pg_connect(env)
+    try:
+        with conn.cursor() as cur:
+            cur.execute(f'DROP DATABASE IF EXISTS "{name}"')
+    finally:
+        conn.close()
+
+
+# ---------------------------------------------------------------- running
+
+
+def prepare_job():
+    """The example job's Job record, enabled and allowed to run for an hour; and a user to run it."""
+    from django.contrib.auth import get_user_model
+    from nautobot.extras.models import Job as JobModel
+    from nautobot.extras.models import JobQueue
+    from nautobot.extras.utils import refresh_job_model_from_job_class
+
+    from nautobot_data_sync.jobs.examples.inventory import InventoryFileDataSource
+
+    job_model, _ = refresh_job_model_from_job_class(JobModel, InventoryFileDataSource, JobQueue)
+    job_model.enabled = True
+    job_model.soft_time_limit, job_model.time_limit = 3600, 3900
+    job_model.soft_time_limit_override = job_model.time_limit_override = True
+    job_model.validated_save()
+    user, _ = get_user_model().objects.get_or_create(username="benchmark", defaults={"is_superuser": True})
+    return job_model, user
+
+
+def run_scenario(job_model, user, memory_profiling):
+    """Run the job once (not a dry-run); return its JobResult, Sync and end-to-end seconds."""
+    from nautobot.extras.models import JobResult
+
+    from nautobot_data_sync.models import Sync
+
+    job_kwargs = {"dryrun": False, "memory_profiling": memory_profiling, "parallel_loading": False}
+    started = time.perf_counter()
+    job_result = JobResult.execute_job(job_model=job_model, user=user, job_kwargs=job_kwargs)
+    elapsed = time.perf_counter() - started
+    return job_result, Sync.objects.get(job_result=job_result), elapsed
+
+
+def report(scenario, job_result, sync, elapsed):
+    """Markdown table rows for one scenario: its phases, then the whole run."""
+    rows = []
+    for phase in sync.phases.order_by("start_time"):
+        peak = f"{phase.memory_peak / 2**20:,.1f}" if phase.memory_peak is not None else "-"
+        objects = f"{phase.object_count:,}" if phase.object_count is not None else "-"
+        seconds = phase.duration.total_seconds()
+        rows.append(
+            f"| {scenario} | {phase.get_name_display()} | {seconds:,.2f} | {phase.query_count:,} | {peak} | {objects} |"
+        )
+    counts = (
+        f"{sync.create_count:,} created, {sync.update_count:,} updated, {sync.delete_count:,} deleted, "
+        f"{sync.unchanged_count:,} unchanged, {sync.failed_count:,} failed"
+    )
+    recorded = sync.duration.total_seconds()
+    rows.append(f"| {scenario} | Data Sync, start to end | {recorded:,.2f} | | | {counts} |")
+    rows.append(f"| {scenario} | **End to end** (execute_job, {job_result.status}) | **{elapsed:,.2f}** | | | |")
+    return rows
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--devices", type=int, default=int(os.environ.get("N", "100")), help="default: $N or 100")
+    parser.add_argument(
+        "--no-memory", action="store_true", help="run without memory_profiling (tracemalloc slows the job down)"
+    )
+    parser.add_argument("--keep-db", action="store_true", help="keep the benchmark database afterwards")
+    args = parser.parse_args()
+
+    env = prepare()
+    template = ensure_template(env)
+    database = f"{env['NAUTOBOT_DB_NAME']}_bench"
+    create_database(env, database, template)
+    print(f"Benchmark database {database} cloned from {template}", flush=True)
+
+    workdir = tempfile.mkdtemp(prefix="inventory-bench-")
+    inventory_path = Path(workdir) / "inventory.yaml"
+    env.update(NAUTOBOT_DB_NAME=database, DATA_SYNC_INVENTORY_FILE=str(inventory_path))
+    env.setdefault("NAUTOBOT_LOG_LEVEL", "WARNING")
+    os.environ.update(env)
+
+    import nautobot
+
+    nautobot.setup(str(CONFIG))
+    from django.db import connections
+
+    try:
+        job_model, user = prepare_job()
+        inventory = make_inventory(args.devices)
+        write_inventory(inventory, inventory_path)
+        interfaces = args.devices * INTERFACES_PER_DEVICE
+        print(
+            f"\nInventory: {args.devices:,} devices, {interfaces:,} interfaces; memory profiling: {not args.no_memory}"
+        )
+        print("\n| Scenario | Phase | Wall time (s) | DB queries | Peak memory (MiB) | Objects |")
+        print("|---|---|---:|---:|---:|---|")
+        for scenario in ("initial", "no-op", "changed"):
+            if scenario == "changed":
+                change_inventory(inventory)
+                write_inventory(inventory, inventory_path)
+            job_result, sync, elapsed = run_scenario(job_model, user, memory_profiling=not args.no_memory)
+            print("\n".join(report(scenario, job_result, sync, elapsed)), flush=True)
+            if job_result.status != "SUCCESS":
+                print(f"\nThe job did not succeed: {sync.summary}\n{job_result.traceback or ''}")
+                return 1
+        return 0
+    finally:
+        connections.close_all()
+        if not args.keep_db:
+            drop_database(env, database)
+        inventory_path.unlink(missing_ok=True)
+        os.rmdir(workdir)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

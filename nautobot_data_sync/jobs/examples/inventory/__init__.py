@@ -1,0 +1,110 @@
+"""Example Data Source: a network inventory file (YAML) synced into Nautobot, the classic diffsync way.
+
+models.py: the diffsync models; nautobot_models.py: their Nautobot CRUD; inventory_file.py: reading and checking
+the file; adapters.py: the file and Nautobot adapters; diff.py: a safe order for deletes. The job is defined here
+so that its class path is ``nautobot_data_sync.jobs.examples.inventory.InventoryFileDataSource``.
+
+Which file is synced: the uploaded ``inventory_file`` if any, else the path in the environment variable
+``DATA_SYNC_INVENTORY_FILE`` (read when the job runs, on the worker), else the example shipped next to this module.
+"""
+
+import os
+from pathlib import Path
+
+from django.urls import reverse
+from nautobot.apps.jobs import FileVar
+
+from nautobot_data_sync.jobs.base import DataMapping, DataSource
+from nautobot_data_sync.jobs.examples.inventory.adapters import InventoryFileAdapter, NautobotAdapter
+from nautobot_data_sync.jobs.examples.inventory.diff import DeletesLastDiff
+from nautobot_data_sync.jobs.examples.inventory.inventory_file import InventoryFileError, load_inventory
+
+__all__ = ("InventoryFileDataSource", "InventoryFileError")
+
+EXAMPLE_FILE = Path(__file__).with_name("inventory.yaml")
+PATH_VARIABLE = "DATA_SYNC_INVENTORY_FILE"
+
+
+def default_inventory_path():
+    """The file synced when none is uploaded: ``$DATA_SYNC_INVENTORY_FILE``, else the shipped example."""
+    return Path(os.environ.get(PATH_VARIABLE) or EXAMPLE_FILE)
+
+
+class InventoryFileDataSource(DataSource):
+    """Sync locations, device types, roles, devices and their interfaces from an inventory file into Nautobot."""
+
+    inventory_file = FileVar(
+        required=False,
+        description=f"Inventory YAML to sync. Empty: ${PATH_VARIABLE} if set, else the example shipped with the app.",
+    )
+
+    diff_class = DeletesLastDiff
+
+    class Meta(DataSource.Meta):
+        name = "Inventory file \u27f6 Nautobot"
+        description = (
+            "Sync location types, locations, manufacturers, device types, device roles, devices and interfaces "
+            "from a YAML inventory file. The file is the source of truth for these: what it lacks is deleted."
+        )
+        data_source = "Inventory file"
+        data_source_icon = None
+
+    def __init__(self):
+        super().__init__()
+        self.inventory_file = None
+
+    def run(self, *args, inventory_file=None, **kwargs):
+        self.inventory_file = inventory_file
+        # The file's name (not its content) is recorded with the other inputs of the Data Sync.
+        return super().run(*args, inventory_file=self._inventory_name(), **kwargs)
+
+    def load_source_adapter(self):
+        self.logger.info("Reading %s", self._inventory_name(), extra={"grouping": "Source load"})
+        content = self.inventory_file.read() if self.inventory_file else default_inventory_path().read_bytes()
+        inventory = load_inventory(content, statuses=NautobotAdapter.status_names())
+        self.source_adapter = InventoryFileAdapter(inventory, name="Inventory file")
+        self.source_adapter.load()
+
+    def load_target_adapter(self):
+        self.target_adapter = NautobotAdapter(name="Nautobot")
+        self.target_adapter.load()
+
+    def lookup_object(self, model_name, unique_id):
+        model = self.target_adapter.get_or_none(model_name, unique_id) if self.target_adapter else None
+        if model is None or model.pk is None:
+            return None
+        return model.orm_model.objects.filter(pk=model.pk).first()
+
+    def _inventory_name(self):
+        if self.inventory_file:
+            return f"uploaded file {Path(self.inventory_file.name).name}"
+        return str(default_inventory_path())
+
+    @classmethod
+    def data_mappings(cls):
+        mappings = [
+            ("location_types", "Location Type", "dcim:locationtype_list"),
+            ("locations", "Location", "dcim:location_list"),
+            ("manufacturers", "Manufacturer", "dcim:manufacturer_list"),
+            ("device_types", "Device Type", "dcim:devicetype_list"),
+            ("roles", "Role (for devices)", "extras:role_list"),
+            ("devices", "Device", "dcim:device_list"),
+            ("devices[].interfaces", "Interface", "dcim:interface_list"),
+        ]
+        return [DataMapping(source, target, target_url=reverse(url)) for source, target, url in mappings]
+
+    @classmethod
+    def config_information(cls):
+        path = default_inventory_path()
+        try:
+            inventory = load_inventory(path.read_bytes())
+            interfaces = sum(len(device["interfaces"]) for device in inventory["devices"])
+            counts = [f"{len(records)} {section.replace('_', ' ')}" for section, records in inventory.items()]
+            records = ", ".join([*counts, f"{interfaces} interfaces"])
+        except (OSError, InventoryFileError) as error:
+            records = f"cannot be read: {error}"
+        return {
+            "Inventory file": str(path),
+            "Records in it": records,
+            "Other files": f"upload one when running the job, or set ${PATH_VARIABLE} on the workers",
+        }
