@@ -7,17 +7,21 @@ Each name in ``_identifiers`` and ``_attributes`` is one of:
   go through the same first foreign key (``device_type__model`` + ``device_type__manufacturer__name``) are resolved
   together, as one lookup;
 * a many-to-many field as a sorted list of natural keys: ``tags`` (by ``name``), or ``tags__name`` explicitly;
+  ``content_types`` (to ContentType) by ``"app_label.model"`` labels;
 * a custom field: ``cf_owner: Annotated[str | None, CustomField("owner")] = None``;
 * a relationship: ``circuits: Annotated[list[str], RelationshipSide("circuit-device", "destination", "cid")] = []``.
 """
 
 from dataclasses import dataclass, field
 
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import FieldDoesNotExist
 
 from nautobot_data_sync.orm.errors import DeclarationError
 
 SEP = "__"
+LABEL = "app_label.model"
+"""The key of a many-to-many field to ContentType declared without one: ``"dcim.device"``."""
 
 
 @dataclass(frozen=True)
@@ -85,6 +89,15 @@ class FieldPlan:
         return {name.split(SEP, 1)[0]}
 
 
+def key_of(obj, key):
+    """The natural key ``key`` (a path, or ``LABEL``) of a related object."""
+    if key == LABEL:
+        return f"{obj.app_label}.{obj.model}"
+    for part in key.split(SEP):
+        obj = getattr(obj, part)
+    return obj
+
+
 def _marker(field_info, kind):
     return next((item for item in field_info.metadata if isinstance(item, kind)), None)
 
@@ -123,8 +136,9 @@ def build_plan(model_class):
         django_field = _get_field(model, first, name)
         if django_field.many_to_many and not django_field.auto_created:
             related = django_field.related_model
-            key = rest or "name"
-            _check_path(related, key, name)
+            key = rest or (LABEL if related is ContentType else "name")
+            if key != LABEL:
+                _check_path(related, key, name)
             plan.many_to_many.append(ManyToMany(name, first, related, key))
         elif rest and (django_field.many_to_one or django_field.one_to_one) and not django_field.auto_created:
             _check_path(django_field.related_model, rest, name)

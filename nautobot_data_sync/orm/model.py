@@ -21,7 +21,8 @@ Field paths are described in ``fields``. ``pk`` holds the Nautobot primary key (
 ``update()``/``delete()`` and ``adapter.lookup_object()`` need no natural-key lookup. ``create()``/``update()``
 resolve references through the adapter's ``ReferenceCache``, set plain fields, foreign keys and custom fields, call
 ``validated_save()`` (inside the job, Nautobot's change-logging context attributes every write to the job's user),
-then set many-to-many fields and relationships. Failures raise ``ReferenceNotFound`` or ``ObjectValidationError``,
+then set many-to-many fields and relationships; ``initial_values()`` gives a new object's values that are not
+compared (set on creation only). Failures raise ``ReferenceNotFound`` or ``ObjectValidationError``,
 naming the model, the unique id and the field; the executor records them as that object's failure.
 
 ``add_child()`` checks duplicates against a set kept next to the list diffsync reads: constant time per child.
@@ -90,10 +91,22 @@ class NautobotModel(DiffSyncModel):
     # CRUD
 
     @classmethod
+    def initial_values(cls, adapter):
+        """Django field values of a new object that are not compared (e.g. ``{"status_id": pk}``); default none.
+
+        Set before the declared fields on creation only; many-to-many values are ``.set()`` after the save.
+        """
+        return {}
+
+    @classmethod
     def create(cls, adapter, ids, attrs):
         values = {**ids, **attrs}
-        instance = cls._model()
+        initial = cls.initial_values(adapter)
+        many = {name: initial.pop(name) for name in list(initial) if cls._model._meta.get_field(name).many_to_many}
+        instance = cls._model(**initial)
         cls._write(adapter, instance, values, cls.create_unique_id(**ids), created=True)
+        for name, objects in many.items():
+            getattr(instance, name).set(objects)
         model = super().create(adapter, ids, attrs)
         if model is not None:
             model.pk = instance.pk

@@ -10,7 +10,7 @@
 from django.db.models import Prefetch
 from taggit.managers import TaggableManager
 
-from nautobot_data_sync.orm.fields import SEP
+from nautobot_data_sync.orm.fields import LABEL, SEP, key_of
 
 PREFIX = "_data_sync_"
 
@@ -40,7 +40,7 @@ def _related_queryset(model, path):
 
 def _m2m_prefetch(model, m2m):
     """Prefetch of a many-to-many field, limited to its natural key (taggit's tags accept no custom queryset)."""
-    if isinstance(model._meta.get_field(m2m.accessor), TaggableManager):
+    if m2m.key == LABEL or isinstance(model._meta.get_field(m2m.accessor), TaggableManager):
         return Prefetch(m2m.accessor, to_attr=PREFIX + m2m.name)
     return Prefetch(m2m.accessor, queryset=_related_queryset(m2m.related_model, m2m.key), to_attr=PREFIX + m2m.name)
 
@@ -118,7 +118,7 @@ def _path_getter(path):
 
 def _m2m_getter(m2m):
     attribute = PREFIX + m2m.name
-    return lambda row: sorted(_traverse(item, m2m.key) for item in getattr(row, attribute))
+    return lambda row: sorted(key_of(item, m2m.key) for item in getattr(row, attribute))
 
 
 def _custom_field_getter(key):

@@ -12,6 +12,7 @@ Writes through the declarative models call ``forget(model)``, which drops what w
 """
 
 from nautobot_data_sync.orm.errors import ReferenceNotFound
+from nautobot_data_sync.orm.fields import LABEL, key_of
 
 MISS = object()
 AMBIGUOUS = object()
@@ -68,7 +69,8 @@ class ReferenceCache:
         cached = self._objects.setdefault((model, key), {})
         wanted = [value for value in values if value not in cached]
         if wanted:
-            found = {_traverse(obj, key): obj for obj in model.objects.filter(**{f"{key}__in": wanted})}
+            objects = model.objects.all() if key == LABEL else model.objects.filter(**{f"{key}__in": wanted})
+            found = {key_of(obj, key): obj for obj in objects}
             for value in wanted:
                 cached[value] = found.get(value, MISS)
         missing = [value for value in values if cached[value] is MISS]
@@ -112,9 +114,3 @@ class ReferenceCache:
     def _query(model, lookup):
         pks = list(model.objects.filter(**lookup).values_list("pk", flat=True)[:2])
         return pks[0] if len(pks) == 1 else AMBIGUOUS if pks else MISS
-
-
-def _traverse(obj, path):
-    for part in path.split("__"):
-        obj = getattr(obj, part)
-    return obj

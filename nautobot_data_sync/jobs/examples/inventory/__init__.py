@@ -1,8 +1,8 @@
-"""Example Data Source: a network inventory file (YAML) synced into Nautobot, the classic diffsync way.
+"""Example Data Source: a network inventory file (YAML) synced into Nautobot, on the declarative layer (docs/orm.md).
 
-models.py: the diffsync models; nautobot_models.py: their Nautobot CRUD; inventory_file.py: reading and checking
-the file; adapters.py: the file and Nautobot adapters; diff.py: a safe order for deletes. The job is defined here
-so that its class path is ``nautobot_data_sync.jobs.examples.inventory.InventoryFileDataSource``.
+models.py: the diffsync models, declared as Nautobot field paths and shared by both sides; inventory_file.py:
+reading and checking the file; adapters.py: the file and Nautobot adapters; diff.py: a safe order for deletes. The
+job is defined here so that its class path is ``nautobot_data_sync.jobs.examples.inventory.InventoryFileDataSource``.
 
 Which file is synced: the uploaded ``inventory_file`` if any, else the path in the environment variable
 ``DATA_SYNC_INVENTORY_FILE`` (read when the job runs, on the worker), else the example shipped next to this module.
@@ -66,14 +66,11 @@ class InventoryFileDataSource(DataSource):
         self.source_adapter.load()
 
     def load_target_adapter(self):
-        self.target_adapter = NautobotAdapter(name="Nautobot")
+        self.target_adapter = NautobotAdapter(name="Nautobot", job=self)
         self.target_adapter.load()
 
     def lookup_object(self, model_name, unique_id):
-        model = self.target_adapter.get_or_none(model_name, unique_id) if self.target_adapter else None
-        if model is None or model.pk is None:
-            return None
-        return model.orm_model.objects.filter(pk=model.pk).first()
+        return self.target_adapter.lookup_object(model_name, unique_id) if self.target_adapter else None
 
     def _inventory_name(self):
         if self.inventory_file:

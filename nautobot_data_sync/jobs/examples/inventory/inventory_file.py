@@ -1,6 +1,6 @@
 """Read an inventory file (YAML) into validated records, or fail with an error naming the record and the field.
 
-The records use the field names of the diffsync models (models.py), with defaults filled in.
+The records use the file's field names, with defaults filled in (adapters.py maps them onto the models).
 """
 
 import yaml
