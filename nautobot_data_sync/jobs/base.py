@@ -8,7 +8,6 @@ from celery import current_task
 from celery._state import pop_current_task, push_current_task
 from diffsync.diff import Diff
 from diffsync.enum import DiffSyncFlags
-from diffsync.helpers import DiffSyncDiffer
 from django.conf import settings
 from django.db import connections, transaction
 from django.utils import timezone
@@ -22,6 +21,7 @@ from nautobot_data_sync.choices import (
     TransactionPolicyChoices,
 )
 from nautobot_data_sync.models import Sync, SyncPhase
+from nautobot_data_sync.sync.differ import FastDiffer
 from nautobot_data_sync.sync.executor import RecordingSyncer, SyncAborted
 from nautobot_data_sync.sync.joblog import ProgressLogger, diffsync_logger
 from nautobot_data_sync.sync.metrics import measure, traced_memory
@@ -90,6 +90,11 @@ class DataSyncJob(Job):
     """diffsync flags used to calculate and apply the diff."""
     diff_class = Diff
     """The diffsync ``Diff`` class to build (e.g. one with ``order_children_<type>`` methods)."""
+    differ_class = FastDiffer
+    """The diff calculator; ``diffsync.helpers.DiffSyncDiffer`` switches back to diffsync's own."""
+    diff_keeps_unchanged = None
+    """Keep diff elements for unchanged objects: None keeps them only when ``record_unchanged`` is set (they are
+    always counted). Set True if an override of ``execute_sync()`` or ``sync_complete()`` needs them."""
 
     class Meta:
         has_sensitive_variables = False
@@ -136,12 +141,17 @@ class DataSyncJob(Job):
     def calculate_diff(self):
         """Set ``self.diff`` to the diff from the source to the target."""
         logger, _ = self._diffsync_logger(SyncPhaseChoices.DIFF)
-        differ = DiffSyncDiffer(
+        options = {}
+        if issubclass(self.differ_class, FastDiffer):
+            keep = self.record_unchanged if self.diff_keeps_unchanged is None else self.diff_keeps_unchanged
+            options["keep_unchanged"] = keep
+        differ = self.differ_class(
             src_diffsync=self.source_adapter,
             dst_diffsync=self.target_adapter,
             flags=self.diffsync_flags,
             diff_class=self.diff_class,
             callback=self._progress(SyncPhaseChoices.DIFF),
+            **options,
         )
         differ.logger = logger
         self.diff = differ.calculate_diffs()
@@ -183,7 +193,10 @@ class DataSyncJob(Job):
             self._load(SyncPhaseChoices.TARGET_LOAD)
         with self.phase(SyncPhaseChoices.DIFF) as metrics:
             self.calculate_diff()
-            metrics.objects = len(self.diff)
+            omitted = getattr(self.diff, "omitted_unchanged_by_type", {})
+            for model_name, count in omitted.items():
+                self.recorder.add_unchanged(model_name, count)
+            metrics.objects = len(self.diff) + sum(omitted.values())
             if self.dryrun:
                 self.recorder.add_diff(self.diff, ChangeStatusChoices.PLANNED)
                 self.recorder.flush()
@@ -193,7 +206,7 @@ class DataSyncJob(Job):
         with self.phase(SyncPhaseChoices.SYNC) as metrics:
             self.execute_sync()
             self.recorder.flush()
-            metrics.objects = len(self.diff)
+            metrics.objects = len(self.diff) + sum(omitted.values())
 
     def lookup_object(self, model_name, unique_id):
         """The Nautobot object a diffsync model ``model_name`` with ``unique_id`` stands for, or None."""

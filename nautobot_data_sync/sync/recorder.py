@@ -77,6 +77,11 @@ class ChangeRecorder:
             )
         )
 
+    def add_unchanged(self, model_name, count):
+        """Count ``count`` unchanged objects that have no diff element (the differ left them out)."""
+        self.counts[_ACTION_COUNT_FIELDS[ChangeActionChoices.UNCHANGED]] += count
+        self.counts_by_model[model_name][ChangeActionChoices.UNCHANGED] += count
+
     def add_diff(self, diff, status, skip=frozenset()):
         """Record every element of ``diff`` with ``status``, except those whose ``id()`` is in ``skip``."""
         for element in iter_elements(diff):

@@ -36,7 +36,7 @@ class SyncJobTestCase(TransactionTestCase):
         self._saved = dict(vars(self.job_class))
 
     def tearDown(self):
-        for name in ("records", "transaction_policy", "fail_job_on_object_failure", "record_unchanged"):
+        for name in ("records", "transaction_policy", "fail_job_on_object_failure", "record_unchanged", "differ_class"):
             if name in self._saved:
                 setattr(self.job_class, name, self._saved[name])
             elif name in vars(self.job_class):
@@ -104,6 +104,23 @@ class PhasesAndRecordsTest(SyncJobTestCase):
         _, sync = self.run_sync(CATALOGUE)
         self.assertEqual((sync.create_count, sync.update_count, sync.delete_count, sync.unchanged_count), (0, 0, 0, 5))
         self.assertEqual(sync.changes.count(), 0)
+
+    def test_diffsync_own_differ_gives_the_same_sync(self):
+        from diffsync.helpers import DiffSyncDiffer
+
+        changed = [{**CATALOGUE[0], "description": "new"}, CATALOGUE[1]]
+        self.run_sync(CATALOGUE)
+        _, fast = self.run_sync(changed, dryrun=True)
+        self.job_class.differ_class = DiffSyncDiffer
+        _, own = self.run_sync(changed, dryrun=True)
+
+        counted = ("create_count", "update_count", "delete_count", "unchanged_count", "counts_by_model")
+        self.assertEqual([getattr(fast, name) for name in counted], [getattr(own, name) for name in counted])
+        self.assertEqual((fast.update_count, fast.unchanged_count), (1, 4))
+        self.assertEqual(
+            list(fast.changes.values_list("unique_id", "attributes_after")),
+            list(own.changes.values_list("unique_id", "attributes_after")),
+        )
 
     def test_unchanged_objects_are_stored_when_the_job_asks(self):
         self.run_sync(CATALOGUE)
