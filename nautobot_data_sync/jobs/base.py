@@ -144,7 +144,7 @@ class DataSyncJob(Job):
         options = {}
         if issubclass(self.differ_class, FastDiffer):
             keep = self.record_unchanged if self.diff_keeps_unchanged is None else self.diff_keeps_unchanged
-            options["keep_unchanged"] = keep
+            options.update(keep_unchanged=keep, logger=logger)
         differ = self.differ_class(
             src_diffsync=self.source_adapter,
             dst_diffsync=self.target_adapter,
@@ -176,7 +176,9 @@ class DataSyncJob(Job):
                     self.target_adapter.sync_complete(self.source_adapter, self.diff, self.diffsync_flags, logger)
         except SyncAborted as error:
             self.recorder.mark_rolled_back(f"Rolled back: {error}")
-            self.logger.error("All-or-nothing sync rolled back: %s", error, extra={"grouping": "sync"})
+            self.logger.error(
+                "All-or-nothing sync rolled back: %s", error, extra={"grouping": PHASE_LABELS[SyncPhaseChoices.SYNC]}
+            )
         if sink.suppressed:
             self.logger.warning(
                 "%s more diffsync messages were not logged; see the Data Sync's changes.",

@@ -278,7 +278,8 @@ class FastDiffer:
     * ``keep_unchanged`` (default True): False leaves out the elements of unchanged objects that have no changed
       descendants and counts them on the diff instead (see the module documentation);
     * ``pause_gc`` (default True): suspend Python's cyclic garbage collector while calculating (the diff makes no
-      reference cycles; the collector would re-scan every object again and again as the diff grows).
+      reference cycles; the collector would re-scan every object again and again as the diff grows);
+    * ``logger``: a structlog logger to use instead of structlog's global one.
 
     Use ``calculate_diffs()``.
     """
@@ -293,11 +294,12 @@ class FastDiffer:
         *,
         keep_unchanged=True,
         pause_gc=True,
+        logger=None,
     ):
         self.src_diffsync = src_diffsync
         self.dst_diffsync = dst_diffsync
         self.flags = flags
-        self.logger = structlog.get_logger().new(src=src_diffsync, dst=dst_diffsync, flags=flags)
+        self.logger = (logger or structlog.get_logger()).new(src=src_diffsync, dst=dst_diffsync, flags=flags)
         self.diff_class = diff_class
         self.callback = callback
         self.keep_unchanged = keep_unchanged

@@ -10,7 +10,7 @@ from django.db import connection
 from nautobot.apps.testing import TransactionTestCase
 from nautobot.core.settings_funcs import parse_redis_connection
 from nautobot.extras.choices import JobResultStatusChoices
-from nautobot.extras.models import JobResult
+from nautobot.extras.models import JobLogEntry, JobResult
 
 from nautobot_data_sync.jobs.examples.inventory import InventoryFileDataSource
 from nautobot_data_sync.models import Sync
@@ -76,3 +76,5 @@ class RealWorkerTest(TransactionTestCase):
         self.assertEqual(sync.phases.count(), 4)
         self.assertGreater(sync.create_count, 0)
         self.assertEqual(sync.failed_count, 0)
+        stdout_lines = JobLogEntry.objects.filter(job_result=job_result, grouping="write")
+        self.assertEqual(list(stdout_lines.values_list("message", flat=True)), [], "nothing printed by structlog")
