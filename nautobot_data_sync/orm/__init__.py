@@ -3,13 +3,14 @@
 * ``NautobotModel`` (``model``): a diffsync model declared by Django field paths, with generic create/update/delete;
 * ``NautobotAdapter`` (``adapter``): loads the declared models in a fixed number of queries, optionally scoped;
 * ``CustomField`` and ``RelationshipSide`` (``fields``): markers for custom fields and relationships;
-* ``ReferenceNotFound`` and ``ObjectValidationError`` (``errors``): recorded as an object's failure by the executor.
+* ``ReferenceNotFound``, ``ObjectValidationError`` and ``ObjectProtected`` (``errors``): recorded as an object's
+  failure by the executor.
 
 See docs/orm.md.
 """
 
 from nautobot_data_sync.orm.adapter import NautobotAdapter
-from nautobot_data_sync.orm.errors import DeclarationError, ObjectValidationError, ReferenceNotFound
+from nautobot_data_sync.orm.errors import DeclarationError, ObjectProtected, ObjectValidationError, ReferenceNotFound
 from nautobot_data_sync.orm.fields import CustomField, RelationshipSide
 from nautobot_data_sync.orm.model import NautobotModel
 
@@ -18,6 +19,7 @@ __all__ = [
     "DeclarationError",
     "NautobotAdapter",
     "NautobotModel",
+    "ObjectProtected",
     "ObjectValidationError",
     "ReferenceNotFound",
     "RelationshipSide",

@@ -11,3 +11,7 @@ class ReferenceNotFound(ValueError):
 
 class ObjectValidationError(ValueError):
     """Nautobot refused an object (Django ``ValidationError``); the message names the model, unique id and fields."""
+
+
+class ObjectProtected(ValueError):
+    """Nautobot refused a delete (``ProtectedError``/``RestrictedError``); the message names what refers to it."""

@@ -23,7 +23,8 @@ resolve references through the adapter's ``ReferenceCache``, set plain fields, f
 ``validated_save()`` (inside the job, Nautobot's change-logging context attributes every write to the job's user),
 then set many-to-many fields and relationships; ``initial_values()`` gives a new object's values that are not
 compared (set on creation only). Failures raise ``ReferenceNotFound`` or ``ObjectValidationError``,
-naming the model, the unique id and the field; the executor records them as that object's failure.
+naming the model, the unique id and the field, or ``ObjectProtected`` (a delete blocked by protected foreign keys,
+naming what blocks it); the executor records them as that object's failure.
 
 ``add_child()`` checks duplicates against a set kept next to the list diffsync reads: constant time per child.
 """
@@ -33,10 +34,11 @@ from typing import Any, ClassVar
 from diffsync import DiffSyncModel
 from diffsync.exceptions import ObjectAlreadyExists, ObjectStoreWrongType
 from django.core.exceptions import ValidationError
+from django.db.models import ProtectedError, RestrictedError
 from pydantic import PrivateAttr
 
 from nautobot_data_sync.orm import relationships
-from nautobot_data_sync.orm.errors import ObjectValidationError, ReferenceNotFound
+from nautobot_data_sync.orm.errors import ObjectProtected, ObjectValidationError, ReferenceNotFound
 from nautobot_data_sync.orm.fields import build_plan
 from nautobot_data_sync.orm.references import describe
 
@@ -125,7 +127,12 @@ class NautobotModel(DiffSyncModel):
     def delete(self):
         instance = self._model.objects.filter(pk=self.pk).first()
         if instance is not None:  # else already gone, e.g. deleted with its parent
-            instance.delete()
+            try:
+                instance.delete()
+            except (ProtectedError, RestrictedError) as error:
+                blocking = error.protected_objects if isinstance(error, ProtectedError) else error.restricted_objects
+                message = f"{self._modelname} {self.get_unique_id()!r} cannot be deleted: referenced by"
+                raise ObjectProtected(f"{message} {_describe_objects(blocking)}") from None
             self.adapter.references.forget(self._model)
         return super().delete()
 
@@ -173,6 +180,20 @@ class NautobotModel(DiffSyncModel):
                 except ReferenceNotFound as error:
                     raise failed([name], error) from None
         references.forget(cls._model)
+
+
+def _describe_objects(objects, shown=3):
+    """Objects grouped by model, each as ``count plural (first names, ...)``: ``3 devices (a, b, c)``."""
+    by_model = {}
+    for obj in objects:
+        by_model.setdefault(obj._meta, []).append(str(obj))
+    groups = []
+    for meta, names in sorted(by_model.items(), key=lambda item: item[0].label):
+        names.sort()
+        noun = meta.verbose_name if len(names) == 1 else meta.verbose_name_plural
+        listed = ", ".join(names[:shown] + (["..."] if len(names) > shown else []))
+        groups.append(f"{len(names)} {noun} ({listed})")
+    return "; ".join(groups)
 
 
 def _fields_of(plan, error):
