@@ -3,7 +3,7 @@
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
-from nautobot.apps.models import BaseManager, BaseModel, RestrictedQuerySet
+from nautobot.apps.models import BaseManager, BaseModel, RestrictedQuerySet, extras_features
 
 from nautobot_data_sync.choices import (
     ChangeActionChoices,
@@ -28,6 +28,7 @@ class SyncQuerySet(RestrictedQuerySet):
             return super().delete()
 
 
+@extras_features("graphql")
 class Sync(BaseModel):
     """One run of a Data Source or Data Target job (shown as "Data Sync")."""
 
@@ -77,6 +78,7 @@ class Sync(BaseModel):
         return self.end_time - self.start_time if self.end_time else None
 
 
+@extras_features("graphql")
 class SyncPhase(BaseModel):
     """Metrics of one phase of a sync, written as the phase ends."""
 
@@ -99,6 +101,7 @@ class SyncPhase(BaseModel):
         return f"{self.get_name_display()} of {self.sync}"
 
 
+@extras_features("graphql")
 class SyncChange(BaseModel):
     """One planned or executed change to one object."""
 
