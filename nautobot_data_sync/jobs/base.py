@@ -153,7 +153,8 @@ class DataSyncJob(Job):
             callback=self._progress(SyncPhaseChoices.DIFF),
             **options,
         )
-        differ.logger = logger
+        if not options:  # diffsync's own differ takes no logger argument
+            differ.logger = logger
         self.diff = differ.calculate_diffs()
 
     def execute_sync(self):

@@ -54,9 +54,7 @@ class ChangeRecorder:
     def add(self, element, status, message=""):
         """Count one element's outcome and queue its row."""
         action = element.action or ChangeActionChoices.UNCHANGED
-        counted_as = _STATUS_COUNT_FIELDS.get(status) or _ACTION_COUNT_FIELDS[action]
-        self.counts[counted_as] += 1
-        self.counts_by_model[element.type][status if status in _STATUS_COUNT_FIELDS else action] += 1
+        self._count(element.type, action, status)
         if action == ChangeActionChoices.UNCHANGED and not self.keep_unchanged:
             return
         if len(self._buffer) >= self.batch_size:
@@ -79,8 +77,12 @@ class ChangeRecorder:
 
     def add_unchanged(self, model_name, count):
         """Count ``count`` unchanged objects that have no diff element (the differ left them out)."""
-        self.counts[_ACTION_COUNT_FIELDS[ChangeActionChoices.UNCHANGED]] += count
-        self.counts_by_model[model_name][ChangeActionChoices.UNCHANGED] += count
+        self._count(model_name, ChangeActionChoices.UNCHANGED, ChangeStatusChoices.SUCCEEDED, count)
+
+    def _count(self, model_name, action, status, number=1):
+        """Failed and skipped count by status, everything else by action."""
+        self.counts[_STATUS_COUNT_FIELDS.get(status) or _ACTION_COUNT_FIELDS[action]] += number
+        self.counts_by_model[model_name][status if status in _STATUS_COUNT_FIELDS else action] += number
 
     def add_diff(self, diff, status, skip=frozenset()):
         """Record every element of ``diff`` with ``status``, except those whose ``id()`` is in ``skip``."""
