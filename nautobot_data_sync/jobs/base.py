@@ -27,6 +27,7 @@ from nautobot_data_sync.sync.differ import FastDiffer
 from nautobot_data_sync.sync.executor import RecordingSyncer, SyncAborted
 from nautobot_data_sync.sync.joblog import ProgressLogger, diffsync_logger
 from nautobot_data_sync.sync.metrics import measure, traced_memory
+from nautobot_data_sync.sync.readonce import start_reading_once
 from nautobot_data_sync.sync.recorder import RECORDS_DB, ChangeRecorder
 
 PHASE_LABELS = dict(SyncPhaseChoices.CHOICES)
@@ -104,6 +105,7 @@ class DataSyncJob(Job):
 
     class Meta:
         has_sensitive_variables = False
+        dryrun_default = True  # Nautobot's job run form starts with dry-run on
 
     def __init__(self):
         super().__init__()
@@ -115,6 +117,7 @@ class DataSyncJob(Job):
         self.dryrun = True
         self.memory_profiling = False
         self.parallel_loading = False
+        self._stop_reading_once = None
 
     # Descriptions shown in the UI. Set them in Meta or as class attributes.
 
@@ -228,8 +231,19 @@ class DataSyncJob(Job):
             metrics.objects = len(self.diff) + sum(omitted.values())
 
     def lookup_object(self, model_name, unique_id):
-        """The Nautobot object a diffsync model ``model_name`` with ``unique_id`` stands for, or None."""
-        return None
+        """The Nautobot object a diffsync model ``model_name`` with ``unique_id`` stands for, or None.
+
+        By default, the object of the Nautobot side's declarative adapter (``orm.NautobotAdapter``), if any.
+        """
+        adapter = self._nautobot_adapter()
+        return adapter.lookup_object(model_name, unique_id) if adapter else None
+
+    def lookup_objects(self, model_name, unique_ids):
+        """``{unique_id: object or None}``: ``lookup_object()`` for many objects (one query per model by default)."""
+        adapter = self._nautobot_adapter()
+        if adapter is not None and type(self).lookup_object is DataSyncJob.lookup_object:
+            return adapter.lookup_objects(model_name, unique_ids)
+        return {unique_id: self.lookup_object(model_name, unique_id) for unique_id in unique_ids}
 
     @classmethod
     def data_mappings(cls):
@@ -245,6 +259,8 @@ class DataSyncJob(Job):
 
     def run(self, *args, dryrun=True, memory_profiling=False, parallel_loading=False, **kwargs):
         self.dryrun, self.memory_profiling, self.parallel_loading = dryrun, memory_profiling, parallel_loading
+        # Until after_return(): past run(), Nautobot dispatches job hooks and webhooks for every change record.
+        self._stop_reading_once = start_reading_once()
         self.sync = Sync.objects.using(RECORDS_DB).create(
             job_result=self.job_result,
             job=self.job_model,
@@ -262,7 +278,7 @@ class DataSyncJob(Job):
         self.recorder = ChangeRecorder(
             self.sync,
             unique_id_of=self._unique_id_of,
-            lookup_object=self.lookup_object,
+            lookup_objects=self.lookup_objects,
             batch_size=app_setting("change_batch_size"),
             keep_unchanged=self.record_unchanged,
         )
@@ -285,6 +301,13 @@ class DataSyncJob(Job):
             self._finish(SyncStatusChoices.SUCCEEDED, summary)
         self.logger.info(summary, extra={"object": self.sync, "grouping": "data sync"})
         return summary
+
+    def after_return(self, *args, **kwargs):
+        """Nautobot calls this last, after it dispatched the job's change records; stop reading values once."""
+        stop, self._stop_reading_once = self._stop_reading_once, None
+        if stop:
+            stop()
+        return super().after_return(*args, **kwargs)
 
     @contextmanager
     def phase(self, name, profile_memory=None, parallel=False):
@@ -368,6 +391,11 @@ class DataSyncJob(Job):
         if counts["failed_count"] or counts["skipped_count"]:
             text += f"; {counts['failed_count']} failed, {counts['skipped_count']} skipped"
         return text + "."
+
+    def _nautobot_adapter(self):
+        """The loaded declarative adapter of the Nautobot side, if that side uses one."""
+        adapter = self.source_adapter if isinstance(self, DataTarget) else self.target_adapter
+        return adapter if isinstance(adapter, NautobotAdapter) else None
 
     def _unique_id_of(self, element):
         model_class = getattr(self.target_adapter, element.type, None) or getattr(self.source_adapter, element.type)

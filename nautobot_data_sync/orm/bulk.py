@@ -48,6 +48,7 @@ from nautobot.ipam.models import VLAN
 from nautobot_data_sync.choices import ChangeStatusChoices
 from nautobot_data_sync.orm import changelog, relationships
 from nautobot_data_sync.orm.messages import fields_of, protected_message
+from nautobot_data_sync.sync.readonce import read_once
 
 CREATE, UPDATE, DELETE = "create", "update", "delete"
 COMPONENT_TEMPLATES = (
@@ -151,10 +152,11 @@ class BulkWriter:
             return
         queues, self._queues = self._queues, _empty_queues()
         self._queued = 0
-        with changelog.config_read_once():
+        with read_once():
             for model in dependency_order(queues[CREATE]):
-                for batch in _batches(queues[CREATE][model], self.batch_size):
-                    self._create(model, batch)
+                for generation in _generations(model, queues[CREATE][model]):
+                    for batch in _batches(generation, self.batch_size):
+                        self._create(model, batch)
             for model in dependency_order(queues[UPDATE]):
                 for batch in _batches(queues[UPDATE][model], self.batch_size):
                     self._update(model, batch)
@@ -293,6 +295,9 @@ class BulkWriter:
                 item.instance.full_clean(exclude=fk_names, validate_unique=False, validate_constraints=False)
             except ValidationError as error:
                 self._failed(item, self._describe(item, error))
+                continue
+            except Exception as error:  # noqa: BLE001 - any error in a model's clean() is this object's failure
+                self._failed(item, f"{item.model_class._modelname} {item.unique_id!r}: {type(error).__name__}: {error}")
                 continue
             valid.append(item)
         return self._check_uniqueness(model, valid, creating)
@@ -459,6 +464,28 @@ def unique_field_sets(model):
 
 def _empty_queues():
     return {CREATE: defaultdict(list), UPDATE: defaultdict(list), DELETE: defaultdict(list)}
+
+
+def _generations(model, items):
+    """``items`` in generations: objects whose parent (a foreign key to their own model) is created in the same
+    flush come after it, as validation reads the parent from the database (e.g. a tree's ancestors)."""
+    own = [f.attname for f in model._meta.concrete_fields if isinstance(f, ForeignKey) and f.related_model is model]
+    if not own:
+        return [items]
+    pending = {item.pk: item for item in items}
+    generation_of = {}
+
+    def generation(item):
+        if item.pk not in generation_of:
+            generation_of[item.pk] = 0  # guards against a cycle
+            parents = [pending.get(getattr(item.instance, attname)) for attname in own]
+            generation_of[item.pk] = max((generation(parent) + 1 for parent in parents if parent), default=0)
+        return generation_of[item.pk]
+
+    generations = defaultdict(list)
+    for item in items:
+        generations[generation(item)].append(item)
+    return [generations[number] for number in sorted(generations)]
 
 
 def _batches(items, size):

@@ -5,14 +5,15 @@ serializes the object twice (Django's serializer for ``object_data``, the REST A
 ``object_data_v2``), reading related objects and configuration again for every object. Here a batch of one model
 is serialized together: the objects are read once with their related objects prefetched (so objects that share a
 device or a location share one Python instance), the REST serializer runs once over the list (``many=True``),
-Constance configuration is read once per key (``config_read_once``), and the model's own ``to_objectchange()``
-still builds each record (so its ``related_object`` and any override apply) from the precomputed data.
+nested related objects are represented once per batch, and the model's own ``to_objectchange()`` still builds each
+record (so its ``related_object`` and any override apply) from the precomputed data. Configuration and cached
+values are read once per key (``sync.readonce``).
 """
 
 import json
 from contextlib import contextmanager
 
-from constance import config
+from django.contrib.contenttypes.fields import GenericRelation
 from django.contrib.contenttypes.models import ContentType
 from django.core.serializers import serialize
 from django.db.models import ForeignKey, OneToOneField, prefetch_related_objects
@@ -24,35 +25,11 @@ from nautobot.extras.constants import CHANGELOG_MAX_CHANGE_CONTEXT_DETAIL
 from nautobot.extras.models import ObjectChange
 from nautobot.extras.models import change_logging as change_logging_module
 from nautobot.extras.signals import change_context_state
+from rest_framework.serializers import BaseSerializer, ListSerializer
 
 DEPTH = 1  # the depth Nautobot's serialize_object_v2() uses
-
-
-class _ReadOnceBackend:
-    """A Constance backend that reads each key from the real backend once."""
-
-    def __init__(self, backend):
-        self.backend = backend
-        self.values = {}
-
-    def get(self, key):
-        if key not in self.values:
-            self.values[key] = self.backend.get(key)
-        return self.values[key]
-
-    def __getattr__(self, name):
-        return getattr(self.backend, name)
-
-
-@contextmanager
-def config_read_once():
-    """Read each Constance setting (``get_settings_or_config()``) from Redis at most once inside the block."""
-    backend = config._backend
-    config._backend = _ReadOnceBackend(backend)
-    try:
-        yield
-    finally:
-        config._backend = backend
+MISSING = object()
+UNSERIALIZED_APPS = {"extras", "data_validation"}  # generic relations (notes, contacts, metadata...) not serialized
 
 
 @contextmanager
@@ -66,8 +43,14 @@ def change_logging_paused():
 
 
 def prefetch_paths(model):
-    """Related objects the serializers read: forward foreign keys (two hops) and many-to-many fields."""
-    paths = []
+    """Related objects the serializers read: forward foreign keys (two hops), many-to-many fields, reverse
+    one-to-one fields and generic relations outside Nautobot's extras (e.g. an interface's cable paths)."""
+    paths = [
+        field.name
+        for field in model._meta.get_fields()
+        if (field.one_to_one and field.auto_created)
+        or (isinstance(field, GenericRelation) and field.related_model._meta.app_label not in UNSERIALIZED_APPS)
+    ]
     for field in model._meta.concrete_fields:
         if isinstance(field, (ForeignKey, OneToOneField)):
             paths.append(field.name)
@@ -111,8 +94,65 @@ def serialize_batch(objects):
     except SerializerNotFound:
         return {obj.pk: (v1[obj.pk], v1[obj.pk]) for obj in objects}
     context = {"request": None, "depth": DEPTH, "exclude_m2m": False}
-    v2 = serializer_class(objects, many=True, context=context).data
+    serializer = serializer_class(objects, many=True, context=context)
+    _share_nested(serializer.child)
+    with _natural_key_lookups_fixed(model):
+        v2 = serializer.data
     return {obj.pk: (v1[obj.pk], dict(data)) for obj, data in zip(objects, v2, strict=True)}
+
+
+@contextmanager
+def _natural_key_lookups_fixed(model, depth=4):
+    """Nautobot recomputes a model's ``natural_key_field_lookups`` (a class property) on every ``natural_key()``
+    call; inside the block it is computed once for ``model`` and the models its foreign keys reach."""
+    reached, frontier = {model}, [model]
+    for _ in range(depth):
+        frontier = [
+            field.related_model
+            for current in frontier
+            for field in current._meta.concrete_fields
+            if isinstance(field, (ForeignKey, OneToOneField)) and field.related_model not in reached
+        ]
+        reached.update(frontier)
+    values = {
+        current: current.natural_key_field_lookups
+        for current in reached
+        if hasattr(current, "natural_key_field_lookups")
+    }
+    saved = {}
+    try:
+        for current, value in values.items():
+            saved[current] = vars(current).get("natural_key_field_lookups", MISSING)
+            current.natural_key_field_lookups = value
+        yield
+    finally:
+        for current, original in saved.items():
+            if original is MISSING:
+                del current.natural_key_field_lookups
+            else:
+                current.natural_key_field_lookups = original
+
+
+def _share_nested(serializer):
+    """Represent each nested related object (the device of eight interfaces) once per batch."""
+    for field in serializer.fields.values():
+        nested = field.child if isinstance(field, ListSerializer) else field
+        if isinstance(nested, BaseSerializer):
+            nested.to_representation = _once_per_object(nested.to_representation)
+
+
+def _once_per_object(represent):
+    memo = {}
+
+    def to_representation(instance):
+        key = getattr(instance, "pk", None)
+        if key is None:
+            return represent(instance)
+        if key not in memo:
+            memo[key] = represent(instance)
+        return memo[key]
+
+    return to_representation
 
 
 @contextmanager
