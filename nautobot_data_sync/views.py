@@ -1,11 +1,20 @@
 """UI views of the Data Sync records: read-only lists and detail pages; Data Syncs may be deleted (retention)."""
 
+from datetime import timedelta
+
+from django.http import QueryDict
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.http import urlencode
+from nautobot.apps.choices import ButtonActionColorChoices
 from nautobot.apps.templatetags import hyperlinked_object, placeholder
 from nautobot.apps.ui import (
     Breadcrumbs,
+    Button,
     DataTablePanel,
+    DistinctViewTab,
+    EChartsPanel,
     InstanceBreadcrumbItem,
     InstanceParentBreadcrumbItem,
     ModelBreadcrumbItem,
@@ -15,6 +24,7 @@ from nautobot.apps.ui import (
     ObjectTextPanel,
     Panel,
     SectionChoices,
+    Tab,
 )
 from nautobot.apps.views import (
     ObjectBulkDestroyViewMixin,
@@ -23,18 +33,24 @@ from nautobot.apps.views import (
     ObjectListViewMixin,
     get_obj_from_context,
 )
+from nautobot.extras.models import JobLogEntry
+from nautobot.extras.tables import JobLogEntryTable
+from rest_framework.decorators import action
+from rest_framework.response import Response
 
+from nautobot_data_sync import charts
 from nautobot_data_sync.api.serializers import SyncChangeSerializer, SyncSerializer
+from nautobot_data_sync.choices import SyncPhaseChoices, SyncStatusChoices
 from nautobot_data_sync.filters import SyncChangeFilterSet, SyncFilterSet
-from nautobot_data_sync.forms import SyncChangeFilterForm, SyncFilterForm
-from nautobot_data_sync.models import Sync, SyncChange
+from nautobot_data_sync.forms import SyncChangeFilterForm, SyncChangeTabFilterForm, SyncFilterForm
+from nautobot_data_sync.models import Sync, SyncChange, SyncPhase
 from nautobot_data_sync.tables import (
     COUNT_COLUMNS,
+    PhaseDurationTable,
+    PhaseMemoryTable,
     SyncChangeTable,
-    SyncPhaseTable,
     SyncTable,
     change_action_badge,
-    change_list_url,
     change_status_badge,
     format_duration,
     sync_status_badge,
@@ -49,6 +65,10 @@ UUID_REGEX = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
 MODEL_COUNT_KEYS = ("create", "update", "delete", "unchanged", "failed", "skipped")
 
 
+# Filters of the Changes tab; any other query parameter (page, per_page, sort) is left to the table.
+CHANGE_TAB_FILTERS = ("model_name", "action", "status", "q")
+
+
 class DryRunNotePanel(Panel):
     """A notice, shown only for dry-run syncs, that nothing was written."""
 
@@ -57,6 +77,16 @@ class DryRunNotePanel(Panel):
     def should_render(self, context):
         obj = get_obj_from_context(context)
         return super().should_render(context) and bool(getattr(obj, "dry_run", False))
+
+
+class RunningNotePanel(Panel):
+    """For a running sync: the phases finished so far, a refresh button and an automatic refresh."""
+
+    body_content_template_path = "nautobot_data_sync/inc/running_note.html"
+
+    def should_render(self, context):
+        obj = get_obj_from_context(context)
+        return super().should_render(context) and getattr(obj, "status", None) == SyncStatusChoices.RUNNING
 
 
 class SyncCountsPanel(ObjectFieldsPanel):
@@ -70,7 +100,7 @@ class SyncCountsPanel(ObjectFieldsPanel):
         if not context["request"].user.has_perm(VIEW_CHANGES):
             return badge
         obj = get_obj_from_context(context)
-        return format_html('<a href="{}">{}</a>', change_list_url(obj.pk, **filters), badge)
+        return format_html('<a href="{}">{}</a>', changes_tab_url(obj, **filters), badge)
 
 
 class CountsByModelPanel(DataTablePanel):
@@ -80,18 +110,44 @@ class CountsByModelPanel(DataTablePanel):
         return super().should_render(context) and bool(context.get(self.context_data_key))
 
 
-class PhasesPanel(ObjectsTablePanel):
-    """The phase table, with a note under it when memory was not profiled."""
+class MemoryPanel(ObjectsTablePanel):
+    """The "Memory Usage Stats" table, with a note under it when memory was not profiled."""
 
     def render_footer_content(self, context):
         footer = super().render_footer_content(context)
-        if context.get("phases_table") is not None and not context.get("memory_profiled"):
+        if not context.get("memory_profiled"):
             footer += render_to_string("nautobot_data_sync/inc/memory_not_profiled.html")
         return footer
 
 
+class ChartPanel(EChartsPanel):
+    """An ECharts panel whose data is in the render context under ``data_key``; hidden when it has none."""
+
+    def __init__(self, *, data_key, chart_kwargs, **kwargs):
+        self.data_key = data_key
+        super().__init__(chart_kwargs={**chart_kwargs, "data": lambda context: context.get(data_key)}, **kwargs)
+
+    def should_render(self, context):
+        data = context.get(self.data_key) or {}
+        return super().should_render(context) and bool(data.get("x"))
+
+
+class ChangeFilterPanel(Panel):
+    """The filter form of the Changes tab (model, action, status, free-text search)."""
+
+    body_content_template_path = "nautobot_data_sync/inc/change_filter_form.html"
+
+
 class SyncChangesPanel(ObjectsTablePanel):
-    """One page of a sync's changes (never all of them), titled "Planned changes" on dry-run."""
+    """One page of a sync's changes, filtered by the Changes tab's form, never all of them."""
+
+    def get_table_data_queryset(self, instance, request):
+        data = QueryDict(mutable=True)
+        for name in CHANGE_TAB_FILTERS:
+            values = [value for value in request.GET.getlist(name) if value]
+            if values:
+                data.setlist(name, values)
+        return SyncChangeFilterSet(data, queryset=SyncChange.objects.filter(sync=instance)).qs
 
     def get_extra_context(self, context):
         extra = super().get_extra_context(context)
@@ -100,8 +156,59 @@ class SyncChangesPanel(ObjectsTablePanel):
         return extra
 
 
+class JobLogsPanel(ObjectsTablePanel):
+    """The log of the sync's JobResult, paginated."""
+
+    def get_table_data_queryset(self, instance, request):
+        return JobLogEntry.objects.filter(job_result_id=instance.job_result_id)
+
+
+class SyncJobPageButton(Button):
+    """Link from a Data Sync to the page of its Data Source / Data Target job."""
+
+    def get_link(self, context):
+        obj = get_obj_from_context(context)
+        if obj is None or obj.job_id is None:
+            return None
+        return reverse("plugins:nautobot_data_sync:syncjob", kwargs={"pk": obj.job_id})
+
+    def should_render(self, context):
+        return super().should_render(context) and self.get_link(context) is not None
+
+
+def changes_tab_url(sync, **filters):
+    """The Changes tab of ``sync``, optionally filtered."""
+    url = reverse("plugins:nautobot_data_sync:sync_changes", kwargs={"pk": sync.pk})
+    return f"{url}?{urlencode(filters)}" if filters else url
+
+
+def phase_rows(sync, phases):
+    """One SyncPhase per phase of a sync, in order; phases that did not run are unsaved placeholders.
+
+    Each row gets ``outcome``: succeeded, failed, running (not finished yet), dry_run (sync phase of a dry-run)
+    or not_run (an earlier phase failed).
+    """
+    by_name = {phase.name: phase for phase in phases}
+    rows = []
+    for name in SyncPhaseChoices.values():
+        phase = by_name.get(name)
+        if phase is not None:
+            phase.outcome = "succeeded" if phase.succeeded else "failed"
+        else:
+            phase = SyncPhase(sync=sync, name=name)
+            if sync.status == SyncStatusChoices.RUNNING:
+                phase.outcome = "running"
+            elif sync.dry_run and name == SyncPhaseChoices.SYNC:
+                phase.outcome = "dry_run"
+            else:
+                phase.outcome = "not_run"
+        rows.append(phase)
+    return rows
+
+
 class SyncUIViewSet(ObjectListViewMixin, ObjectDetailViewMixin, ObjectDestroyViewMixin, ObjectBulkDestroyViewMixin):
-    """Data Syncs: list, detail, delete and bulk delete (no add or edit: they are audit records)."""
+    """Data Syncs: list, detail (with Changes and Job logs tabs), delete and bulk delete (no add or edit: they are
+    audit records)."""
 
     queryset = Sync.objects.select_related("job", "job_result")
     filterset_class = SyncFilterSet
@@ -118,6 +225,12 @@ class SyncUIViewSet(ObjectListViewMixin, ObjectDetailViewMixin, ObjectDestroyVie
                 section=SectionChoices.LEFT_HALF,
                 css_class="info",
                 weight=50,
+            ),
+            RunningNotePanel(
+                label="Running",
+                section=SectionChoices.LEFT_HALF,
+                css_class="warning",
+                weight=60,
             ),
             ObjectFieldsPanel(
                 label="Data Sync",
@@ -164,27 +277,97 @@ class SyncUIViewSet(ObjectListViewMixin, ObjectDetailViewMixin, ObjectDestroyVie
                 render_as=ObjectTextPanel.RenderOptions.JSON,
                 collapsed=True,
             ),
-            PhasesPanel(
-                section=SectionChoices.FULL_WIDTH,
-                weight=100,
-                context_table_key="phases_table",
-                table_title="Phases",
+            ObjectsTablePanel(
+                section=SectionChoices.LEFT_HALF,
+                weight=200,
+                context_table_key="duration_table",
+                table_title="Duration",
                 enable_related_link=False,
                 add_button_route=None,
                 paginate=False,
                 show_table_config_button=False,
             ),
-            SyncChangesPanel(
-                section=SectionChoices.FULL_WIDTH,
-                weight=200,
-                table_class=SyncChangeTable,
-                table_filter="sync",
-                exclude_columns=("sync",),
-                order_by_fields=("sequence",),
-                table_title="changes",
+            ChartPanel(
+                label="Duration per phase",
+                section=SectionChoices.RIGHT_HALF,
+                weight=400,
+                data_key="duration_chart",
+                chart_kwargs=charts.bar_chart("", "seconds"),
+                chart_container_id="duration-chart",
+                chart_height="18rem",
+            ),
+            MemoryPanel(
+                section=SectionChoices.LEFT_HALF,
+                weight=300,
+                context_table_key="memory_table",
+                table_title="Memory Usage Stats",
+                enable_related_link=False,
                 add_button_route=None,
-                include_paginator=True,
+                paginate=False,
+                show_table_config_button=False,
+            ),
+            ChartPanel(
+                label="Memory per phase",
+                section=SectionChoices.RIGHT_HALF,
+                weight=500,
+                data_key="memory_chart",
+                chart_kwargs=charts.bar_chart("", "MiB"),
+                chart_container_id="memory-chart",
+                chart_height="18rem",
+            ),
+        ),
+        extra_buttons=(
+            SyncJobPageButton(
+                weight=100,
+                label="Job page",
+                icon="mdi-sync",
+                color=ButtonActionColorChoices.DEFAULT,
+                required_permissions=["extras.view_job"],
+            ),
+        ),
+        extra_tabs=(
+            DistinctViewTab(
+                weight=Tab.WEIGHT_MAIN_TAB + 10,
+                tab_id="changes",
+                label="Changes",
+                url_name="plugins:nautobot_data_sync:sync_changes",
                 required_permissions=(VIEW_CHANGES,),
+                panels=(
+                    ChangeFilterPanel(label="Filter", section=SectionChoices.FULL_WIDTH, weight=100),
+                    SyncChangesPanel(
+                        section=SectionChoices.FULL_WIDTH,
+                        weight=200,
+                        table_class=SyncChangeTable,
+                        exclude_columns=("sync",),
+                        order_by_fields=("sequence",),
+                        table_title="changes",
+                        add_button_route=None,
+                        include_paginator=True,
+                        related_field_name="sync",
+                        tab_id="changes",
+                    ),
+                ),
+            ),
+            DistinctViewTab(
+                weight=Tab.WEIGHT_MAIN_TAB + 20,
+                tab_id="job_logs",
+                label="Job logs",
+                url_name="plugins:nautobot_data_sync:sync_job_logs",
+                required_permissions=("extras.view_jobresult",),
+                panels=(
+                    JobLogsPanel(
+                        section=SectionChoices.FULL_WIDTH,
+                        weight=100,
+                        table_class=JobLogEntryTable,
+                        order_by_fields=("created",),
+                        table_title="Job log",
+                        add_button_route=None,
+                        enable_related_link=False,
+                        include_paginator=True,
+                        show_table_config_button=False,
+                        tab_id="job_logs",
+                    ),
+                ),
             ),
         ),
     )
@@ -192,14 +375,42 @@ class SyncUIViewSet(ObjectListViewMixin, ObjectDetailViewMixin, ObjectDestroyVie
     def get_extra_context(self, request, instance=None):
         context = super().get_extra_context(request, instance)
         if instance is not None and self.action == "retrieve":
-            phases = list(instance.phases.all())
-            context["phases_table"] = SyncPhaseTable(phases, user=request.user, orderable=False)
+            phases = phase_rows(instance, instance.phases.all())
+            total = instance.duration or sum((p.duration for p in phases if p.duration is not None), timedelta())
+            context["duration_table"] = PhaseDurationTable(phases, user=request.user, total_duration=total)
+            context["memory_table"] = PhaseMemoryTable(phases, user=request.user)
             context["memory_profiled"] = any(phase.memory_peak is not None for phase in phases)
+            context["duration_chart"] = charts.phase_duration_data(phases)
+            context["memory_chart"] = charts.phase_memory_data(phases)
             context["counts_by_model"] = [
                 {"model": model, **{key: counts.get(key, 0) for key in MODEL_COUNT_KEYS}}
                 for model, counts in sorted((instance.counts_by_model or {}).items())
             ]
+        elif instance is not None and self.action == "changes":
+            context["change_filter_form"] = SyncChangeTabFilterForm(
+                request.GET, model_names=sorted(instance.counts_by_model or {})
+            )
         return context
+
+    @action(
+        detail=True,
+        url_path="changes",
+        url_name="changes",
+        custom_view_base_action="view",
+        custom_view_additional_permissions=[VIEW_CHANGES],
+    )
+    def changes(self, request, *args, **kwargs):
+        return Response({})
+
+    @action(
+        detail=True,
+        url_path="job-logs",
+        url_name="job_logs",
+        custom_view_base_action="view",
+        custom_view_additional_permissions=["extras.view_jobresult"],
+    )
+    def job_logs(self, request, *args, **kwargs):
+        return Response({})
 
 
 class ChangeFieldsPanel(ObjectFieldsPanel):
