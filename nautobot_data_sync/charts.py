@@ -68,7 +68,7 @@ def bar_chart(header, y_label):
         "y_label": y_label,
         "renderer": "svg",
         "legend": {"top": "bottom"},
-        "additional_config": {"tooltip": {"trigger": "axis"}},
+        "additional_config": {"tooltip": {"trigger": "axis"}, "animation": False},
     }
 
 
@@ -83,5 +83,5 @@ def trend_chart(chart_type, data, y_label, stacked=False):
         y_label=y_label,
         renderer="svg",
         legend={"top": "bottom"},
-        additional_config={"tooltip": {"trigger": "axis"}, "series": series_options},
+        additional_config={"tooltip": {"trigger": "axis"}, "animation": False, "series": series_options},
     )
