@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.http import urlencode
 from nautobot.apps.choices import ButtonActionColorChoices
+from nautobot.apps.models import RestrictedQuerySet
 from nautobot.apps.templatetags import hyperlinked_object, placeholder
 from nautobot.apps.ui import (
     Breadcrumbs,
@@ -138,6 +139,15 @@ class ChangeFilterPanel(Panel):
     body_content_template_path = "nautobot_data_sync/inc/change_filter_form.html"
 
 
+class CountOnceQuerySet(RestrictedQuerySet):
+    """Counts once: the panel counts its rows twice (paginator, "more" link), each a scan of up to millions."""
+
+    def count(self):
+        if not hasattr(self, "_counted"):
+            self._counted = super().count()
+        return self._counted
+
+
 class SyncChangesPanel(ObjectsTablePanel):
     """One page of a sync's changes, filtered by the Changes tab's form, never all of them."""
 
@@ -147,7 +157,8 @@ class SyncChangesPanel(ObjectsTablePanel):
             values = [value for value in request.GET.getlist(name) if value]
             if values:
                 data.setlist(name, values)
-        return SyncChangeFilterSet(data, queryset=SyncChange.objects.filter(sync=instance)).qs
+        changes = CountOnceQuerySet(model=SyncChange).filter(sync=instance)
+        return SyncChangeFilterSet(data, queryset=changes).qs
 
     def get_extra_context(self, context):
         extra = super().get_extra_context(context)
@@ -345,6 +356,8 @@ class SyncUIViewSet(ObjectListViewMixin, ObjectDetailViewMixin, ObjectDestroyVie
                         include_paginator=True,
                         related_field_name="sync",
                         tab_id="changes",
+                        # The table configuration form would build (and count) the table a second time.
+                        show_table_config_button=False,
                     ),
                 ),
             ),
