@@ -228,7 +228,6 @@ class PhaseDurationTable(BaseTable):
 
     name = tables.Column(verbose_name="Phase")
     outcome = tables.Column(verbose_name="Outcome", empty_values=())
-    start_time = tables.DateTimeColumn(verbose_name="Started", format="H:i:s")
     duration = tables.Column(attrs=NUMERIC_ATTRS)
     share = tables.Column(verbose_name="Share", attrs=NUMERIC_ATTRS, empty_values=(), accessor="duration")
     query_count = tables.Column(verbose_name="DB queries", attrs=NUMERIC_ATTRS)
@@ -237,7 +236,7 @@ class PhaseDurationTable(BaseTable):
 
     class Meta(BaseTable.Meta):
         model = SyncPhase
-        fields = ("name", "outcome", "start_time", "duration", "share", "query_count", "object_count", "parallel")
+        fields = ("name", "outcome", "duration", "share", "query_count", "object_count", "parallel")
         orderable = False
 
     def __init__(self, *args, total_duration=None, **kwargs):

@@ -101,7 +101,12 @@ class DataSyncBrowserTest(StaticLiveServerTestCase, TransactionTestCase):
         return self.wait_for(selector).text
 
     def screenshot(self, name):
+        """Save the whole page (the window is stretched to its height for the shot)."""
+        width, height = self.driver.get_window_size().values()
+        page_height = self.driver.execute_script("return document.documentElement.scrollHeight")
+        self.driver.set_window_size(width, max(height, min(page_height, 3000)))
         self.driver.save_screenshot(str(SCREENSHOTS / f"{name}.png"))
+        self.driver.set_window_size(width, height)
 
     def assert_chart_drawn(self, container_id, axis_name):
         """ECharts drew an SVG with shapes (bars, lines) and the axis name in the chart's container."""
@@ -119,7 +124,7 @@ class DataSyncBrowserTest(StaticLiveServerTestCase, TransactionTestCase):
         jobs = self.text_of("#data-sync-jobs")
         self.assertIn(self.job_model.name, jobs)
         self.assertIn("Inventory file \u2192 Nautobot", jobs)
-        self.screenshot("dashboard")
+        self.screenshot("dashboard_before_run")
 
         # Run it as a dry-run from Nautobot's job run form.
         self.click(self.wait_for("#data-sync-jobs a.btn-success"))
@@ -178,3 +183,8 @@ class DataSyncBrowserTest(StaticLiveServerTestCase, TransactionTestCase):
         self.open(f"{sync.get_absolute_url()}job-logs/")
         self.assertIn("Data Sync started", self.text_of("main#main-content table"))
         self.screenshot("data_sync_job_logs")
+
+        # Back on the dashboard: the sync is the job's last one, and the first of the recent syncs.
+        self.open(reverse("plugins:nautobot_data_sync:dashboard"))
+        self.wait_for(f"#data-sync-jobs a[href='{sync.get_absolute_url()}']")
+        self.screenshot("dashboard")
