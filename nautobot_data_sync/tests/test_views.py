@@ -294,6 +294,15 @@ class SyncViewTestCase(
         self.assertBodyContains(response, "Not run: dry-run")
 
     @override_settings(EXEMPT_VIEW_PERMISSIONS=[])
+    def test_failed_sync_without_phases(self):
+        self.add_permissions("nautobot_data_sync.view_sync")
+        response = self.client.get(self.failed.get_absolute_url())
+        self.assertHttpStatus(response, 200)
+        content = response.content.decode()
+        self.assertEqual(content.count('<span class="badge bg-secondary">Not run</span>'), 4)
+        self.assertNotIn('id="duration-chart"', content)  # nothing to draw
+
+    @override_settings(EXEMPT_VIEW_PERMISSIONS=[])
     def test_changes_tab_of_dry_run(self):
         self.add_permissions("nautobot_data_sync.view_sync", "nautobot_data_sync.view_syncchange")
         response = self.client.get(reverse("plugins:nautobot_data_sync:sync_changes", kwargs={"pk": self.dry.pk}))
