@@ -250,9 +250,11 @@ class SyncUIViewSet(ObjectListViewMixin, ObjectDetailViewMixin, ObjectDestroyVie
                 for model, counts in sorted((instance.counts_by_model or {}).items())
             ]
         elif instance is not None and self.action == "changes":
-            context["change_filter_form"] = SyncChangeTabFilterForm(
-                request.GET, model_names=sorted(instance.counts_by_model or {})
+            # A running sync has no counts by model yet: its models are read from its changes (an index scan).
+            model_names = sorted(instance.counts_by_model or {}) or list(
+                instance.changes.order_by("model_name").values_list("model_name", flat=True).distinct()
             )
+            context["change_filter_form"] = SyncChangeTabFilterForm(request.GET, model_names=model_names)
         return context
 
     @action(

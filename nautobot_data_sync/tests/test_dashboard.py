@@ -154,6 +154,16 @@ class SyncJobPageTestCase(TestCase):
         self.assertNotIn(f"{self.syncs[-31].start_time:%Y-%m-%d %H:%M} (dry-run)", content)
 
     @override_settings(EXEMPT_VIEW_PERMISSIONS=[])
+    def test_job_detail_page_links_here(self):
+        """Nautobot's own page of a sync job has a button to its Data Sync page; other jobs have none."""
+        self.add_permissions("nautobot_data_sync.view_sync", "extras.view_job")
+        response = self.client.get(self.inventory.get_absolute_url())
+        self.assertHttpStatus(response, 200)
+        self.assertBodyContains(response, f'href="{self.url}"')
+        other = JobModel.objects.exclude(module_name__startswith="nautobot_data_sync").first()
+        self.assertNotIn("Data Sync page", self.client.get(other.get_absolute_url()).content.decode())
+
+    @override_settings(EXEMPT_VIEW_PERMISSIONS=[])
     def test_page_of_a_job_without_syncs(self):
         self.add_permissions("nautobot_data_sync.view_sync", "extras.view_job")
         Sync.objects.all().delete()

@@ -342,6 +342,9 @@ class SyncViewTestCase(
         url = reverse("plugins:nautobot_data_sync:sync_changes", kwargs={"pk": self.running.pk})
         response = self.client.get(f"{url}?per_page=25")
         content = response.content.decode()
+        # A running sync has no counts by model yet: the model filter offers the models of its changes.
+        self.assertInHTML('<option value="device">device</option>', content)
+        self.assertInHTML('<option value="interface">interface</option>', content)
         self.assertIn("device-0001", content)
         self.assertIn("device-0025", content)
         self.assertNotIn("device-0026", content)
@@ -362,11 +365,13 @@ class SyncViewTestCase(
                 self.assertNotIn(absent, content)
         with CaptureQueriesContext(connection) as queries:
             self.client.get(f"{url}?per_page=50&model_name=device&q=device")
-        # One count and one page of changes: never a query per row, never the same count twice.
+        # The models of a running sync's changes, one count and one page of changes: never a query per row, never
+        # the same count twice.
         change_queries = [query["sql"] for query in queries if 'FROM "nautobot_data_sync_syncchange"' in query["sql"]]
-        self.assertEqual(len(change_queries), 2, change_queries)
-        self.assertIn("COUNT(*)", change_queries[0])
-        self.assertIn("LIMIT 50", change_queries[1])
+        self.assertEqual(len(change_queries), 3, change_queries)
+        self.assertIn("SELECT DISTINCT", change_queries[0])
+        self.assertIn("COUNT(*)", change_queries[1])
+        self.assertIn("LIMIT 50", change_queries[2])
 
     @override_settings(EXEMPT_VIEW_PERMISSIONS=[])
     def test_changes_tab_needs_change_permission(self):
