@@ -108,6 +108,35 @@ class DataSyncBrowserTest(StaticLiveServerTestCase, TransactionTestCase):
         self.driver.save_screenshot(str(SCREENSHOTS / f"{name}.png"))
         self.driver.set_window_size(width, height)
 
+    def run_from_form(self, screenshot=None):
+        """Submit Nautobot's job run form as a dry-run; return the Data Sync of the run (it runs in the server)."""
+        dryrun = self.wait_for("#id_dryrun")
+        if not dryrun.is_selected():
+            self.click(dryrun)
+        run = self.wait_for("#id__run", lambda element: "DRYRUN" in element.text)
+        if screenshot:
+            self.screenshot(screenshot)
+        known = set(Sync.objects.values_list("pk", flat=True))
+        self.click(run)
+        self.wait_for("a.btn[href^='/plugins/data-sync/syncs/']")  # the JobResult page, once the job has run
+        return Sync.objects.exclude(pk__in=known).get(job=self.job_model)
+
+    def choose(self, select_name, value):
+        """Select ``value`` in a select of the change filter form (as its select widget does)."""
+        self.driver.execute_script(
+            "const select = document.querySelector(`#change-filter-form select[name='${arguments[0]}']`);"
+            "for (const option of select.options) { option.selected = option.value === arguments[1]; }",
+            select_name,
+            value,
+        )
+
+    def table_rows(self, condition=None):
+        """Texts of the rows of the page's table, once ``condition()`` holds."""
+        if condition is not None:
+            self.wait_for("main#main-content table", lambda _element: condition())
+        rows = self.driver.find_elements("css selector", "main#main-content table tbody tr")
+        return [row.text for row in rows]
+
     def assert_chart_drawn(self, container_id, axis_name):
         """ECharts drew an SVG with shapes (bars, lines) and the axis name in the chart's container."""
         svg = self.wait_for(f"#{container_id} svg", lambda element: axis_name in element.text)
@@ -128,15 +157,9 @@ class DataSyncBrowserTest(StaticLiveServerTestCase, TransactionTestCase):
 
         # Run it as a dry-run from Nautobot's job run form.
         self.click(self.wait_for("#data-sync-jobs a.btn-success"))
-        dryrun = self.wait_for("#id_dryrun")
-        if not dryrun.is_selected():
-            dryrun.click()
-        run = self.wait_for("#id__run", lambda element: "DRYRUN" in element.text)
-        self.screenshot("job_run_form")
-        self.click(run)
+        sync = self.run_from_form(screenshot="job_run_form")
 
         # The job ran in the server; its JobResult page links to the Data Sync.
-        sync = Sync.objects.get(job=self.job_model)
         self.assertTrue(sync.dry_run)
         self.assertGreater(sync.create_count, 0)
         self.click(self.wait_for(f"a.btn[href='{sync.get_absolute_url()}']"))
@@ -163,13 +186,21 @@ class DataSyncBrowserTest(StaticLiveServerTestCase, TransactionTestCase):
         search = self.driver.find_element(By.CSS_SELECTOR, "#change-filter-form input[name='q']")
         search.send_keys(first_device.unique_id)
         search.submit()
-        self.wait_for("main#main-content table", lambda element: "q=" in self.driver.current_url)
-        rows = self.driver.find_elements(By.CSS_SELECTOR, "main#main-content table tbody tr")
+        rows = self.table_rows(lambda: "q=" in self.driver.current_url)
         self.assertGreaterEqual(len(rows), 1)
-        self.assertTrue(all(first_device.unique_id in row.text for row in rows))
+        self.assertTrue(all(first_device.unique_id in row for row in rows), rows)
         self.screenshot("data_sync_changes_search")
+        # Model and action chosen in the form's selects.
+        self.open(f"{sync.get_absolute_url()}changes/")
+        self.choose("model_name", "interface")
+        self.choose("action", "create")
+        self.click(self.driver.find_element(By.CSS_SELECTOR, "#change-filter-form button[type='submit']"))
+        rows = self.table_rows(lambda: "model_name=interface" in self.driver.current_url)
+        self.assertEqual(len(rows), sync.changes.filter(model_name="interface", action="create").count())
+        self.assertTrue(all(" interface " in f" {row} " and "Create" in row for row in rows), rows)
+        # No match: a first sync only creates.
         self.open(f"{sync.get_absolute_url()}changes/?model_name=location&action=update")
-        self.assertIn("No", self.text_of("main#main-content table"))  # a first sync only creates
+        self.assertEqual(self.table_rows(), ["\u2014 No sync changes found \u2014"])
 
         # The job's own page: mappings with links, its history and the trend chart.
         self.open(reverse("plugins:nautobot_data_sync:syncjob", kwargs={"pk": self.job_model.pk}))
@@ -178,6 +209,16 @@ class DataSyncBrowserTest(StaticLiveServerTestCase, TransactionTestCase):
         self.assert_chart_drawn("trend-duration-chart", "seconds")
         self.assert_chart_drawn("trend-changes-chart", "changes")
         self.screenshot("sync_job")
+
+        # A second dry-run from the job page, with memory profiling: the Memory Usage Stats chart.
+        self.click(self.wait_for("#run-sync-job"))
+        self.click(self.wait_for("#id_memory_profiling"))
+        profiled = self.run_from_form()
+        self.assertIsNotNone(profiled.phases.get(name="diff").memory_peak)
+        self.open(profiled.get_absolute_url())
+        self.assert_chart_drawn("memory-chart", "MiB")
+        self.assertNotIn("Memory was not profiled", self.text_of("main#main-content"))
+        self.screenshot("data_sync_memory")
 
         # The Job logs tab.
         self.open(f"{sync.get_absolute_url()}job-logs/")
