@@ -36,7 +36,7 @@ def phase_memory_data(phases):
 
 
 def sync_label(sync):
-    return f"{sync.start_time:%Y-%m-%d %H:%M}{' (dry-run)' if sync.dry_run else ''}"
+    return f"{sync.start_time:%Y-%m-%d %H:%M:%S}{' (dry-run)' if sync.dry_run else ''}"
 
 
 def duration_trend_data(syncs):

@@ -208,7 +208,6 @@ class DataSyncBrowserTest(StaticLiveServerTestCase, TransactionTestCase):
         self.assertIn("Inventory file", self.text_of("#config-information"))
         self.assert_chart_drawn("trend-duration-chart", "seconds")
         self.assert_chart_drawn("trend-changes-chart", "changes")
-        self.screenshot("sync_job")
 
         # A second dry-run from the job page, with memory profiling: the Memory Usage Stats chart.
         self.click(self.wait_for("#run-sync-job"))
@@ -219,6 +218,9 @@ class DataSyncBrowserTest(StaticLiveServerTestCase, TransactionTestCase):
         self.assert_chart_drawn("memory-chart", "MiB")
         self.assertNotIn("Memory was not profiled", self.text_of("main#main-content"))
         self.screenshot("data_sync_memory")
+        self.open(reverse("plugins:nautobot_data_sync:syncjob", kwargs={"pk": self.job_model.pk}))
+        self.assert_chart_drawn("trend-changes-chart", "changes")
+        self.screenshot("sync_job")
 
         # The Job logs tab.
         self.open(f"{sync.get_absolute_url()}job-logs/")

@@ -150,8 +150,8 @@ class SyncJobPageTestCase(TestCase):
         # Trend charts over the last 30 finished syncs, oldest first.
         self.assertIn('id="trend-duration-chart"', content)
         self.assertIn('id="trend-changes-chart"', content)
-        self.assertIn(f"{self.syncs[-30].start_time:%Y-%m-%d %H:%M} (dry-run)", content)
-        self.assertNotIn(f"{self.syncs[-31].start_time:%Y-%m-%d %H:%M} (dry-run)", content)
+        self.assertIn(f"{self.syncs[-30].start_time:%Y-%m-%d %H:%M:%S} (dry-run)", content)
+        self.assertNotIn(f"{self.syncs[-31].start_time:%Y-%m-%d %H:%M:%S} (dry-run)", content)
 
     @override_settings(EXEMPT_VIEW_PERMISSIONS=[])
     def test_job_detail_page_links_here(self):
