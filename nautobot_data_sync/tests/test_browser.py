@@ -111,8 +111,7 @@ class DataSyncBrowserTest(StaticLiveServerTestCase, TransactionTestCase):
     def run_from_form(self, screenshot=None):
         """Submit Nautobot's job run form as a dry-run; return the Data Sync of the run (it runs in the server)."""
         dryrun = self.wait_for("#id_dryrun")
-        if not dryrun.is_selected():
-            self.click(dryrun)
+        self.assertTrue(dryrun.is_selected(), "Nautobot's run form starts with dry-run on (Meta.dryrun_default)")
         run = self.wait_for("#id__run", lambda element: "DRYRUN" in element.text)
         if screenshot:
             self.screenshot(screenshot)
