@@ -285,6 +285,22 @@ class RemoteNautobotLiveTest(TransactionTestCase):
         self.assertEqual(self.get("ipam/vlans", vid=200), [])
         self.assertEqual(sync.changes.get(model_name="device", unique_id="ams01-leaf-03").changed_object, new)
 
+        # 5. An object the remote refuses fails alone, with the remote's message; the others are written.
+        owner = {"label": "Owner", "key": "owner", "type": "text", "required": True, "content_types": ["dcim.device"]}
+        self.assertEqual(self.api.post(f"{self.remote.url}api/extras/custom-fields/", json=owner).status_code, 201)
+        dcim.Device.objects.create(
+            name="ams01-leaf-04", location=site, device_type=leaf.device_type, role=leaf.role, status=leaf.status
+        )
+        dcim.Manufacturer.objects.create(name="Cisco")
+        job_result, sync = self.run_job(self.target_job)
+        self.assertEqual(job_result.status, JobResultStatusChoices.STATUS_FAILURE)
+        self.assertEqual((sync.create_count, sync.failed_count), (1, 1))
+        refused = sync.changes.get(status="failed")
+        self.assertEqual((refused.model_name, refused.unique_id), ("device", "ams01-leaf-04"))
+        self.assertIn("Invalid value for custom field 'owner': Required field cannot be empty", refused.message)
+        self.assertEqual(len(self.get("dcim/manufacturers", name="Cisco")), 1)
+        self.assertEqual(self.get("dcim/devices", name="ams01-leaf-04"), [])
+
     def integration(self):
         secret = Secret.objects.create(
             name="remote token", provider="environment-variable", parameters={"variable": "DATA_SYNC_TEST_REMOTE_TOKEN"}

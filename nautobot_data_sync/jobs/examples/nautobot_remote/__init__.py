@@ -127,7 +127,7 @@ class RemoteNautobotJob:
                 "Timeout": f"{integration.timeout} s",
             }
         names = LocalNautobotAdapter.model_names()
-        models = ", ".join(getattr(LocalNautobotAdapter, name)._model._meta.verbose_name_plural for name in names)
+        models = ", ".join(str(getattr(LocalNautobotAdapter, name)._model._meta.verbose_name_plural) for name in names)
         return {
             **where,
             "Models": models,
