@@ -1,8 +1,9 @@
 """A second, real Nautobot for tests and benchmarks: the "remote" of the Nautobot-to-Nautobot example jobs.
 
 ``LiveNautobot(template)`` copies the migrated template database (``CREATE DATABASE ... TEMPLATE``), creates a
-superuser token in the copy, and serves it with ``nautobot-server runserver --noreload`` on a free port of
-127.0.0.1 (its own process group, its own cache key prefix). ``stop()`` ends the server and drops the database; use
+superuser token in the copy, and serves it with ``nautobot-server runserver --noreload`` (or, given ``processes``,
+with Nautobot's uWSGI server, ``nautobot-server start``) on a free port of 127.0.0.1 (its own process group, its own
+cache key prefix). ``stop()`` ends the server and drops the database; use
 it as a context manager so that this happens on failure too. ``database`` is a Django connection alias to the copy,
 for seeding it through the ORM. Needs Django set up (pytest's conftest or ``nautobot.setup()``).
 """
@@ -53,8 +54,9 @@ def _admin_connection():
 class LiveNautobot:
     """A Nautobot served from its own copy of ``template``; see the module docstring."""
 
-    def __init__(self, template, name=None, startup_timeout=180):
+    def __init__(self, template, name=None, startup_timeout=180, processes=None):
         self.template = template
+        self.processes = processes
         self.name = name or f"data_sync_remote_{os.getpid()}_{uuid.uuid4().hex[:6]}"
         self.database = self.name
         self.startup_timeout = startup_timeout
@@ -151,8 +153,19 @@ class LiveNautobot:
             PYTHONPATH=os.pathsep.join(filter(None, [str(REPO_ROOT), env.get("PYTHONPATH")])),
         )
         self._log = tempfile.NamedTemporaryFile("w+", prefix=f"{self.name}-", suffix=".log")  # noqa: SIM115
-        # Threaded (runserver's default): parallel requests of the client are served at the same time.
-        command = [str(NAUTOBOT_SERVER), "runserver", "--noreload", f"127.0.0.1:{self.port}"]
+        address = f"127.0.0.1:{self.port}"
+        if self.processes:  # uWSGI, as Nautobot is deployed: requests served by several processes at once
+            options = [
+                "--master",
+                "--lazy-apps",
+                "--die-on-term",
+                "--http-keepalive",
+                "--http-timeout=600",
+                "--buffer-size=32768",
+            ]
+            command = [str(NAUTOBOT_SERVER), "start", f"--http={address}", f"--processes={self.processes}", *options]
+        else:  # runserver, threaded: quicker to start
+            command = [str(NAUTOBOT_SERVER), "runserver", "--noreload", address]
         self.process = subprocess.Popen(
             command, env=env, cwd=REPO_ROOT, stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True
         )

@@ -69,7 +69,7 @@ class RemoteNautobotAdapter(_Models, Adapter):
 
     def load(self):
         names = self.model_names()
-        collections = {name: (endpoint(getattr(self, name)), self.filters.get(name, {})) for name in names}
+        collections = {name: (endpoint(getattr(self, name)), self._params(name)) for name in names}
         records = self.client.fetch_collections(collections, parallel=self.parallel)
         index = RecordIndex()
         for collection in records.values():
@@ -89,6 +89,13 @@ class RemoteNautobotAdapter(_Models, Adapter):
                 self.add(model)
                 if name == "interface":
                     self.get("device", model.device__name).add_child(model)
+
+    def _params(self, name):
+        """Query parameters of a model's list endpoint: its filters, and no many-to-many fields it does not read."""
+        params = dict(self.filters.get(name, {}))
+        if not getattr(self, name).plan().many_to_many:
+            params.setdefault("exclude_m2m", "true")
+        return params
 
     @staticmethod
     def _ignored(name, record):
