@@ -21,6 +21,8 @@ from nautobot_data_sync.choices import (
     TransactionPolicyChoices,
 )
 from nautobot_data_sync.models import Sync, SyncPhase
+from nautobot_data_sync.orm.adapter import NautobotAdapter
+from nautobot_data_sync.orm.bulk import BulkWriter
 from nautobot_data_sync.sync.differ import FastDiffer
 from nautobot_data_sync.sync.executor import RecordingSyncer, SyncAborted
 from nautobot_data_sync.sync.joblog import ProgressLogger, diffsync_logger
@@ -81,7 +83,11 @@ class DataSyncJob(Job):
     parallel_loading = BooleanVar(default=False, description="Load the source and the target at the same time.")
 
     transaction_policy = TransactionPolicyChoices.PER_OBJECT
-    """PER_OBJECT: each object commits alone and failures are recorded; ALL_OR_NOTHING: a failure undoes all."""
+    """PER_OBJECT: each object (each batch in bulk mode) commits alone and failures are recorded;
+    ALL_OR_NOTHING: a failure undoes all."""
+    bulk_mode = False
+    """Write declarative models (``orm.NautobotModel``) of a Nautobot target in validated, change-logged batches
+    (``orm.bulk``); a model's ``_bulk_mode`` overrides it."""
     fail_job_on_object_failure = True
     """End the JobResult as failed when any object failed to sync."""
     record_unchanged = False
@@ -171,6 +177,13 @@ class DataSyncJob(Job):
             flags=self.diffsync_flags,
             stop_on_failure=all_or_nothing,
         )
+        target = self.target_adapter
+        if isinstance(target, NautobotAdapter) and (
+            self.bulk_mode or any(model._bulk_mode for model in target.declared_models())
+        ):
+            syncer.writer = target.bulk_writer = BulkWriter(
+                target, syncer.report, batch_size=app_setting("bulk_batch_size"), default=self.bulk_mode
+            )
         try:
             with transaction.atomic() if all_or_nothing else nullcontext():
                 if syncer.perform_sync():
@@ -180,6 +193,9 @@ class DataSyncJob(Job):
             self.logger.error(
                 "All-or-nothing sync rolled back: %s", error, extra={"grouping": PHASE_LABELS[SyncPhaseChoices.SYNC]}
             )
+        finally:
+            if syncer.writer is not None:
+                target.bulk_writer = None
         if sink.suppressed:
             self.logger.warning(
                 "%s more diffsync messages were not logged; see the Data Sync's changes.",

@@ -33,6 +33,8 @@ class NautobotAdapter(Adapter):
         self.job = job
         self.scope = {**type(self).scope, **(scope or {})}
         self.references = ReferenceCache(self)
+        self.bulk_writer = None
+        """A ``bulk.BulkWriter`` while a bulk-mode sync writes through this adapter."""
 
     def declared_models(self):
         """The NautobotModel classes of this adapter."""
