@@ -47,6 +47,7 @@ from nautobot.ipam.models import VLAN
 
 from nautobot_data_sync.choices import ChangeStatusChoices
 from nautobot_data_sync.orm import changelog, relationships
+from nautobot_data_sync.orm.errors import ReferenceNotFound
 from nautobot_data_sync.orm.messages import fields_of, protected_message
 from nautobot_data_sync.sync.readonce import read_once
 
@@ -82,6 +83,8 @@ class Resolved:
     custom_fields: dict = field(default_factory=dict)  # {key: value}
     many_to_many: dict = field(default_factory=dict)  # {accessor: [objects]}
     relationships: dict = field(default_factory=dict)  # {declared name: value}
+    unresolved_many: dict = field(default_factory=dict)  # {declared name: fields.ManyToMany}, resolved at flush
+    values: dict = field(default_factory=dict)  # the declared values
 
     def apply(self, instance):
         for name, value in self.fields.items():
@@ -157,6 +160,7 @@ class BulkWriter:
                 for generation in _generations(model, queues[CREATE][model]):
                     for batch in _batches(generation, self.batch_size):
                         self._create(model, batch)
+                self.adapter.references.forget(model)  # what refers to these may be resolved next
             for model in dependency_order(queues[UPDATE]):
                 for batch in _batches(queues[UPDATE][model], self.batch_size):
                     self._update(model, batch)
@@ -287,6 +291,7 @@ class BulkWriter:
 
     def _validate(self, model, items, creating):
         """The items that pass reference, field, model and uniqueness checks; the others are reported."""
+        items = self._resolve_many(items)
         items = self._attach_references(model, items)
         fk_names = [f.name for f in model._meta.concrete_fields if isinstance(f, (ForeignKey, OneToOneField))]
         valid = []
@@ -301,6 +306,18 @@ class BulkWriter:
                 continue
             valid.append(item)
         return self._check_uniqueness(model, valid, creating)
+
+    def _resolve_many(self, items):
+        """Resolve many-to-many values now that what they name (created in this sync) is written."""
+        resolved = []
+        for item in items:
+            try:
+                item.model_class.resolve_many(self.adapter, item.resolved, item.unique_id)
+            except ReferenceNotFound as error:
+                self._failed(item, str(error))
+                continue
+            resolved.append(item)
+        return resolved
 
     def _attach_references(self, model, items):
         """Read every foreign key's targets once; report objects whose reference is missing, failed or invalid."""
@@ -435,7 +452,7 @@ class BulkWriter:
 
 
 def dependency_order(models):
-    """``models`` sorted so that a model comes after the models its foreign keys point to."""
+    """``models`` sorted so that a model comes after the models its foreign keys and many-to-many fields point to."""
     models = list(models)
     order, visiting = [], set()
 
@@ -443,9 +460,9 @@ def dependency_order(models):
         if model in order or model in visiting:
             return
         visiting.add(model)
-        for fk in model._meta.concrete_fields:
-            if isinstance(fk, (ForeignKey, OneToOneField)) and fk.related_model in models:
-                visit(fk.related_model)
+        for relation in (*model._meta.concrete_fields, *model._meta.many_to_many):
+            if relation.is_relation and relation.related_model in models and relation.related_model is not model:
+                visit(relation.related_model)
         order.append(model)
 
     for model in models:

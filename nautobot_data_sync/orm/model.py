@@ -109,11 +109,11 @@ class NautobotModel(DiffSyncModel):
         unique_id = cls.create_unique_id(**ids)
         initial = cls.initial_values(adapter)
         many = {name: initial.pop(name) for name in list(initial) if cls._model._meta.get_field(name).many_to_many}
-        resolved = cls._resolve(adapter, {**ids, **attrs}, unique_id)
+        writer = cls._writer(adapter, CREATE)
+        resolved = cls._resolve(adapter, {**ids, **attrs}, unique_id, defer_many=writer is not None)
         resolved.many_to_many = {**many, **resolved.many_to_many}
         instance = cls._model(**initial)
         resolved.apply(instance)
-        writer = cls._writer(adapter, CREATE)
         if writer is None:
             cls._save(adapter, instance, resolved, unique_id, created=True)
         model = super().create(adapter, ids, attrs)
@@ -130,8 +130,8 @@ class NautobotModel(DiffSyncModel):
             if group := plan.group_of(name):
                 values.update({path: attrs.get(path, getattr(self, path)) for path in group.paths})
         unique_id = self.get_unique_id()
-        resolved = self._resolve(self.adapter, values, unique_id)
         writer = self._writer(self.adapter, UPDATE)
+        resolved = self._resolve(self.adapter, values, unique_id, defer_many=writer is not None)
         if writer is not None:
             writer.queue(UPDATE, PendingWrite(type(self), unique_id, None, self.pk, resolved, diffsync_model=self))
         else:
@@ -162,8 +162,9 @@ class NautobotModel(DiffSyncModel):
         return writer if writer is not None and writer.accepts(cls, operation) else None
 
     @classmethod
-    def _resolve(cls, adapter, values, unique_id):
-        """``values`` (declared names) as Django attribute values, references resolved (``bulk.Resolved``)."""
+    def _resolve(cls, adapter, values, unique_id, defer_many=False):
+        """``values`` (declared names) as Django attribute values, references resolved (``bulk.Resolved``); with
+        ``defer_many``, many-to-many values are left for ``resolve_many()``."""
         plan = cls.plan()
         references = adapter.references
         resolved = Resolved()
@@ -189,6 +190,9 @@ class NautobotModel(DiffSyncModel):
                 resolved.custom_fields[key] = values[name]
         for m2m in plan.many_to_many:
             if m2m.name in values:
+                if defer_many:  # resolved when the batch is written: the objects may be created in the same sync
+                    resolved.unresolved_many[m2m.name] = m2m
+                    continue
                 try:
                     objects = references.resolve_many(m2m.related_model, m2m.key, values[m2m.name] or [])
                 except ReferenceNotFound as error:
@@ -200,7 +204,20 @@ class NautobotModel(DiffSyncModel):
                     resolved.relationships[name] = relationships.peer_ids(adapter, side, values[name])
                 except ReferenceNotFound as error:
                     raise failed([name], error) from None
+        resolved.values = values
         return resolved
+
+    @classmethod
+    def resolve_many(cls, adapter, resolved, unique_id):
+        """Resolve the many-to-many values ``_resolve(defer_many=True)`` left (raises ``ReferenceNotFound``)."""
+        for name, m2m in resolved.unresolved_many.items():
+            values = resolved.values[name] or []
+            try:
+                objects = adapter.references.resolve_many(m2m.related_model, m2m.key, values)
+            except ReferenceNotFound as error:
+                raise ReferenceNotFound(f"{cls._modelname} {unique_id!r}: {name} {values!r} {error}") from None
+            resolved.many_to_many[m2m.accessor] = objects
+        resolved.unresolved_many = {}
 
     @classmethod
     def _save(cls, adapter, instance, resolved, unique_id, created):

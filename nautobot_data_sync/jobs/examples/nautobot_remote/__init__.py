@@ -144,6 +144,8 @@ class RemoteNautobotJob:
 class RemoteNautobotDataSource(RemoteNautobotJob, DataSource):
     """Sync a remote Nautobot's organization, DCIM and IPAM records into this Nautobot."""
 
+    bulk_mode = True  # validated, change-logged batches; IP addresses and prefixes are written one by one (orm.bulk)
+
     class Meta(DataSource.Meta):
         name = "Remote Nautobot \u27f6 Nautobot"
         description = (

@@ -153,7 +153,6 @@ class Role(NautobotModel):
 class Device(NautobotModel):
     _model = dcim.Device
     _modelname = "device"
-    _bulk_mode = True  # the bulk of the objects: written in validated, change-logged batches (orm.bulk)
     _identifiers = ("name",)
     _attributes = (
         "location__name",
@@ -186,7 +185,6 @@ class Device(NautobotModel):
 class Interface(NautobotModel):
     _model = dcim.Interface
     _modelname = "interface"
-    _bulk_mode = True  # the bulk of the objects: written in validated, change-logged batches (orm.bulk)
     _identifiers = ("device__name", "name")
     _attributes = ("type", "status__name", "enabled", "mgmt_only", "mtu", "description")
 
