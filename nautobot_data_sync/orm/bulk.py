@@ -164,8 +164,9 @@ class BulkWriter:
             for model in dependency_order(queues[UPDATE]):
                 for batch in _batches(queues[UPDATE][model], self.batch_size):
                     self._update(model, batch)
-            for model in reversed(dependency_order(queues[DELETE])):
-                for batch in _batches(queues[DELETE][model], self.batch_size):
+            deletable = self._deletable(queues[DELETE])
+            for model in reversed(dependency_order(deletable)):
+                for batch in _batches(deletable[model], self.batch_size):
                     self._delete(model, batch)
         self._created = {}
         for model in {*queues[CREATE], *queues[UPDATE], *queues[DELETE]}:
@@ -237,30 +238,68 @@ class BulkWriter:
             _invalidate_tree_caches(model, old_parents | {item.instance.parent_id for item in written})
         self._succeeded(written)
 
-    def _delete(self, model, items):
-        instances = model._base_manager.in_bulk([item.pk for item in items])
-        deletable = []
-        for item in items:
-            item.instance = instances.get(item.pk)
-            if item.instance is None:  # already gone, e.g. deleted with its parent
-                self._succeeded([item])
-            else:
-                deletable.append(item)
+    def _deletable(self, queue):
+        """``{model: items}`` of ``queue`` that can be deleted. A delete that protected foreign keys block (other than
+        by objects deleted in this flush) is reported failed, and the queued deletes of what belongs to it are
+        skipped: a device that cannot go keeps its interfaces."""
+        order = dependency_order(queue)
+        present = {}
+        for model in order:
+            instances = model._base_manager.in_bulk([item.pk for item in queue[model]])
+            for item in queue[model]:
+                item.instance = instances.get(item.pk)
+                if item.instance is None:  # already gone, e.g. deleted with its parent
+                    self._succeeded([item])
+                else:
+                    present.setdefault(model, []).append(item)
+        going = {item.pk for items in present.values() for item in items}
+        refused = set()
+        for model in reversed(dependency_order(present)):  # children first, as they are deleted
+            for batch in _batches(present[model], self.batch_size):
+                refused.update(item.pk for item in self._protected(model, batch, going - refused))
+        deletable = {}
+        for model in dependency_order(present):  # parents first: what belongs to a refused object stays
+            for item in present[model]:
+                if item.pk in refused:
+                    continue
+                if any(value in refused for value in _foreign_key_values(item.instance)):
+                    refused.add(item.pk)
+                    self._skipped(item, "skipped: what it belongs to could not be deleted")
+                else:
+                    deletable.setdefault(model, []).append(item)
+        return deletable
+
+    def _protected(self, model, items, going):
+        """The items that protected foreign keys of objects not in ``going`` keep; they are reported failed."""
         using = router.db_for_write(model)
-        collector = Collector(using=using)
+        try:
+            Collector(using=using).collect([item.instance for item in items])
+            return []
+        except (ProtectedError, RestrictedError):
+            pass
+        kept = []
+        for item in items:
+            try:
+                Collector(using=using).collect([item.instance])
+            except (ProtectedError, RestrictedError) as error:
+                blocking = error.protected_objects if isinstance(error, ProtectedError) else error.restricted_objects
+                if all(obj.pk in going for obj in blocking):
+                    continue
+                message = f"{item.model_class._modelname} {item.unique_id!r} {protected_message(error)}"
+                self._failed(item, f"ObjectProtected: {message}")
+                kept.append(item)
+        return kept
+
+    def _delete(self, model, deletable):
+        collector = Collector(using=router.db_for_write(model))
         try:
             collector.collect([item.instance for item in deletable])
-        except (ProtectedError, RestrictedError):  # find the blocked objects, one by one
-            collector, allowed = Collector(using=using), []
+        except (ProtectedError, RestrictedError) as error:  # kept by an object whose own delete was skipped
             for item in deletable:
-                try:
-                    Collector(using=using).collect([item.instance])
-                    allowed.append(item)
-                except (ProtectedError, RestrictedError) as error:
-                    self._failed(item, f"{item.model_class._modelname} {item.unique_id!r} {protected_message(error)}")
-            deletable = allowed
-            collector.collect([item.instance for item in deletable])
-        if not deletable:
+                self._failed(
+                    item,
+                    f"ObjectProtected: {item.model_class._modelname} {item.unique_id!r} {protected_message(error)}",
+                )
             return
         if issubclass(model, TreeModel):
             _invalidate_tree_caches(model, {item.instance.parent_id for item in deletable})
@@ -302,7 +341,7 @@ class BulkWriter:
                 self._failed(item, self._describe(item, error))
                 continue
             except Exception as error:  # noqa: BLE001 - any error in a model's clean() is this object's failure
-                self._failed(item, f"{item.model_class._modelname} {item.unique_id!r}: {type(error).__name__}: {error}")
+                self._failed(item, f"{type(error).__name__}: {item.model_class._modelname} {item.unique_id!r}: {error}")
                 continue
             valid.append(item)
         return self._check_uniqueness(model, valid, creating)
@@ -314,7 +353,7 @@ class BulkWriter:
             try:
                 item.model_class.resolve_many(self.adapter, item.resolved, item.unique_id)
             except ReferenceNotFound as error:
-                self._failed(item, str(error))
+                self._failed(item, f"ReferenceNotFound: {error}")
                 continue
             resolved.append(item)
         return resolved
@@ -396,7 +435,9 @@ class BulkWriter:
                         write_batch([item])
                     written.append(item)
                 except IntegrityError as error:
-                    self._failed(item, f"{item.model_class._modelname} {item.unique_id!r}: {error}".strip())
+                    self._failed(
+                        item, f"IntegrityError: {item.model_class._modelname} {item.unique_id!r}: {error}".strip()
+                    )
             return written
 
     def _write_relationships(self, items, created):
@@ -444,11 +485,12 @@ class BulkWriter:
                 self.adapter.remove(item.diffsync_model)
 
     def _describe(self, item, error):
-        return f"{item.model_class._modelname} {item.unique_id!r}: {fields_of(item.model_class.plan(), error)}"
+        fields = fields_of(item.model_class.plan(), error)
+        return f"ObjectValidationError: {item.model_class._modelname} {item.unique_id!r}: {fields}"
 
     def _unique_message(self, item, model, names):
         message = " ".join(item.instance.unique_error_message(model, tuple(names)).messages)
-        return f"{item.model_class._modelname} {item.unique_id!r}: {message}"
+        return f"ObjectValidationError: {item.model_class._modelname} {item.unique_id!r}: {message}"
 
 
 def dependency_order(models):
@@ -477,6 +519,14 @@ def unique_field_sets(model):
     sets += [tuple(names) for names in meta.unique_together]
     sets += [tuple(c.fields) for c in meta.total_unique_constraints if c.fields and not c.expressions]
     return list(dict.fromkeys(sets))
+
+
+def _foreign_key_values(instance):
+    return [
+        getattr(instance, field.attname)
+        for field in instance._meta.concrete_fields
+        if isinstance(field, (ForeignKey, OneToOneField))
+    ]
 
 
 def _empty_queues():

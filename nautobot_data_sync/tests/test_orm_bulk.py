@@ -144,7 +144,7 @@ class BulkFailureTest(BulkJobTestCase):
         )
         failed = {change.unique_id: change.message for change in sync.changes.filter(status=ChangeStatusChoices.FAILED)}
         self.assertEqual(set(failed), {"leaf-02__eth0", "leaf-03"})
-        self.assertTrue(failed["leaf-02__eth0"].startswith("interface 'leaf-02__eth0': type: "), failed)
+        self.assertTrue(failed["leaf-02__eth0"].startswith("ObjectValidationError: interface 'leaf-02__eth0': type: "))
         self.assertIn("location__name 'Nowhere' does not match any location", failed["leaf-03"])
         self.assertEqual((sync.create_count, sync.failed_count, sync.skipped_count), (5, 2, 2))
         logged = ObjectChange.objects.filter(changed_object_type=ContentType.objects.get_for_model(Interface))

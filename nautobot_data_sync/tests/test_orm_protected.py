@@ -6,6 +6,8 @@ from nautobot.extras.choices import JobResultStatusChoices
 
 from nautobot_data_sync.choices import ChangeActionChoices, ChangeStatusChoices
 from nautobot_data_sync.orm import NautobotAdapter, NautobotModel, ObjectProtected
+from nautobot_data_sync.tests.sync_jobs import job_model_for
+from nautobot_data_sync.tests.test_orm_bulk import OrmDeviceBulkSource
 from nautobot_data_sync.tests.test_orm_fixtures import bulk_devices, make_world
 from nautobot_data_sync.tests.test_orm_jobs import OrmJobTestCase, device_record
 
@@ -70,3 +72,11 @@ class ProtectedDeleteJobTest(OrmJobTestCase):
         )
         self.assertEqual(sorted(Device.objects.values_list("name", flat=True)), ["dev-00000", "new"])
         self.assertEqual(Interface.objects.filter(device=devices[0]).count(), 8, "nothing was half-deleted")
+
+
+class BulkProtectedDeleteJobTest(ProtectedDeleteJobTest):
+    """The same in bulk mode: the batch's other deletes go on, the blocked device keeps its interfaces."""
+
+    def setUp(self):
+        super().setUp()
+        self.job_model = job_model_for(OrmDeviceBulkSource)
