@@ -43,8 +43,9 @@ def change_logging_paused():
 
 
 def prefetch_paths(model):
-    """Related objects the serializers read: forward foreign keys (two hops), many-to-many fields, reverse
-    one-to-one fields and generic relations outside Nautobot's extras (e.g. an interface's cable paths)."""
+    """Related objects the serializers read: forward foreign keys with what their natural keys walk (the natural
+    slug of each nested object), many-to-many fields, reverse one-to-one fields and generic relations outside
+    Nautobot's extras (e.g. an interface's cable termination and cable paths)."""
     paths = [
         field.name
         for field in model._meta.get_fields()
@@ -54,14 +55,16 @@ def prefetch_paths(model):
     for field in model._meta.concrete_fields:
         if isinstance(field, (ForeignKey, OneToOneField)):
             paths.append(field.name)
-            related = field.related_model
-            paths.extend(
-                f"{field.name}__{inner.name}"
-                for inner in related._meta.concrete_fields
-                if isinstance(inner, (ForeignKey, OneToOneField)) and inner.related_model is not model
-            )
+            paths.extend(f"{field.name}__{hops}" for hops in _natural_key_hops(field.related_model))
+    paths.extend(_natural_key_hops(model))
     paths.extend(field.name for field in model._meta.many_to_many)
-    return paths
+    return list(dict.fromkeys(paths))
+
+
+def _natural_key_hops(model):
+    """The relations ``natural_key()`` of ``model`` walks: ``["location__parent", ...]``."""
+    lookups = getattr(model, "natural_key_field_lookups", None) or []
+    return sorted({lookup.rsplit("__", 1)[0] for lookup in lookups if "__" in lookup})
 
 
 def load_for_logging(model, pks):
