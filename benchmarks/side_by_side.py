@@ -180,8 +180,8 @@ def run_scenario(contender, job_model, user, inventory_path, memory):
 
     counter = QueryCounter()
     change_records = ObjectChange.objects.count()
-    reset_peak_rss()
     rss_before, _ = rss()
+    reset_peak_rss()
     with ExitStack() as stack:
         for alias in ("default", "job_logs"):  # the job's log and this app's records use "job_logs"
             stack.enter_context(connections[alias].execute_wrapper(counter))
@@ -229,7 +229,7 @@ def worker(args):
     job_model = None
     if args.worker in JOBS:
         job_model = prepare_job(JOBS[args.worker])
-        if args.worker == "ours-bulk" and "bulk_mode" not in vars(DataSource):
+        if args.worker == "ours-bulk" and not hasattr(DataSource, "bulk_mode"):
             results["notes"].append("this checkout's DataSource has no bulk_mode: ours-bulk wrote per object")
     user, _ = get_user_model().objects.get_or_create(username="benchmark", defaults={"is_superuser": True})
     inventory = make_inventory(args.devices)
@@ -307,28 +307,19 @@ def check_states(results, scenarios):
 # ---------------------------------------------------------------- report
 
 
-def table(header, rows, markdown):
-    """A Markdown table, or plain text with aligned columns (numbers right-aligned)."""
-    numeric = [all(_is_number(row[i]) for row in rows if row[i]) for i in range(len(header))]
+def table(header, rows, markdown, right):
+    """A Markdown table, or plain text with aligned columns; columns from index ``right`` on are right-aligned."""
     if markdown:
-        lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---:" if n else "---" for n in numeric) + "|"]
-        return "\n".join(lines + ["| " + " | ".join(row) + " |" for row in rows])
-    widths = [max(len(str(cell)) for cell in column) for column in zip(header, *rows, strict=True)]
+        rules = ["---" if i < right else "---:" for i in range(len(header))]
+        return "\n".join("| " + " | ".join(cells) + " |" for cells in [header, rules, *rows])
+    widths = [max(len(cell) for cell in column) for column in zip(header, *rows, strict=True)]
 
     def line(cells):
         return "  ".join(
-            cell.rjust(width) if n else cell.ljust(width) for cell, width, n in zip(cells, widths, numeric, strict=True)
+            cell.ljust(w) if i < right else cell.rjust(w) for i, (cell, w) in enumerate(zip(cells, widths, strict=True))
         )
 
     return "\n".join([line(header), "  ".join("-" * width for width in widths), *(line(row) for row in rows)])
-
-
-def _is_number(cell):
-    return cell.replace(",", "").replace(".", "").replace("x", "").replace("-", "").strip().isdigit()
-
-
-def seconds(value):
-    return f"{value:,.2f}" if value is not None else ""
 
 
 def mib(value):
@@ -339,20 +330,22 @@ def ratio(numerator, denominator):
     return f"{numerator / denominator:,.1f}x" if numerator and denominator else ""
 
 
+def phase_cell(phase):
+    """A phase's figures: "1.15 s, 5 q", and its traced peak when memory was profiled."""
+    cell = f"{phase['seconds']:,.2f} s, {phase['queries']:,} q"
+    return cell + (f", {mib(phase['peak'])} MiB" if phase.get("peak") is not None else "")
+
+
 def phase_rows(results, scenarios):
     rows = []
     for scenario in scenarios:
         for result in results:
             figures = result["scenarios"].get(scenario)
-            if not figures:
-                continue
-            name = result["contender"]
-            for label, phase in figures["phases"].items():
-                rows.append(
-                    [scenario, name, label, seconds(phase["seconds"]), f"{phase['queries']:,}", mib(phase["peak"])]
-                )
-            rows.append([scenario, name, "Sync record, start to end", seconds(figures["recorded"]), "", ""])
-            rows.append([scenario, name, "End to end", seconds(figures["end_to_end"]), f"{figures['queries']:,}", ""])
+            if figures:
+                phases = [phase_cell(figures["phases"][p]) if p in figures["phases"] else "" for p in PHASES]
+                end_to_end = {"seconds": figures["end_to_end"], "queries": figures["queries"]}
+                recorded = f"{figures['recorded']:,.2f} s" if figures["recorded"] is not None else ""
+                rows.append([scenario, result["contender"], *phases, recorded, phase_cell(end_to_end)])
     return rows
 
 
@@ -366,14 +359,14 @@ def summary_rows(results, scenarios):
                 [
                     scenario,
                     name,
-                    seconds(figures["end_to_end"]),
+                    figures["summary"],
+                    f"{figures['end_to_end']:,.2f}",
                     f"{figures['queries']:,}",
                     mib(figures["rss_peak"]),
-                    mib(figures["rss_peak"] - figures["rss_before"]) if figures["rss_peak"] else "-",
+                    mib(max(0, figures["rss_peak"] - figures["rss_before"])) if figures["rss_peak"] else "-",
                     f"{figures['change_records']:,}",
                     ratio(ssot.get("end_to_end"), figures["end_to_end"]),
                     ratio(figures["end_to_end"], raw.get("end_to_end")),
-                    figures["summary"],
                 ]
             )
     return rows
@@ -387,12 +380,12 @@ def report(results, args):
         f"\nN = {args.devices:,} devices x {INTERFACES_PER_DEVICE} interfaces (about {objects:,} objects); "
         f"memory profiling {profiling}\n"
     )
-    header = ["Scenario", "Contender", "End to end (s)", "Queries", "Peak RSS (MiB)", "RSS growth (MiB)",
-              "Change records", "Speed-up vs ssot", "x raw time", "Outcome"]  # fmt: skip
-    print(table(header, summary_rows(results, scenarios), args.markdown))
+    header = ["Scenario", "Contender", "Outcome", "End to end (s)", "Queries", "Peak RSS (MiB)", "RSS growth (MiB)",
+              "Change records", "Speed-up vs ssot", "x raw time"]  # fmt: skip
+    print(table(header, summary_rows(results, scenarios), args.markdown, right=3))
     print()
-    header = ["Scenario", "Contender", "Phase", "Wall time (s)", "Queries", "Traced peak (MiB)"]
-    print(table(header, phase_rows(results, scenarios), args.markdown))
+    header = ["Scenario", "Contender", *PHASES, "Sync record, start to end", "End to end"]
+    print(table(header, phase_rows(results, scenarios), args.markdown, right=2))
     for result in results:
         for note in result["notes"]:
             print(f"\nNote ({result['contender']}): {note}")
@@ -404,7 +397,8 @@ def report(results, args):
         print(f"\n!!! NAUTOBOT STATE MISMATCH after {mismatch}")
     if not mismatches:
         print("\nNautobot state after each scenario: identical for all contenders (counts and a digest of all fields).")
-    return 1 if mismatches or any(r["notes"] and not r["scenarios"] for r in results) else 0
+    failed = any(not r["scenarios"] or any("error" in f for f in r["scenarios"].values()) for r in results)
+    return 1 if mismatches or failed else 0
 
 
 def main():
