@@ -409,6 +409,7 @@ def main():
     parser.add_argument("--memory", action="store_true", help="trace memory per phase (tracemalloc; slower)")
     parser.add_argument("--markdown", action="store_true", help="print Markdown tables (for docs/performance.md)")
     parser.add_argument("--keep-db", action="store_true", help="keep the contenders' databases afterwards")
+    parser.add_argument("--save", metavar="PATH", help="also write every figure, per contender, to PATH as JSON")
     parser.add_argument("--worker", choices=list(CONTENDERS), help=argparse.SUPPRESS)
     parser.add_argument("--result-file", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -427,6 +428,8 @@ def main():
             results.append(run_contender(env, contender, seed, args))
     finally:
         drop_database(env, seed)
+    if args.save:
+        Path(args.save).write_text(json.dumps({"devices": args.devices, "memory": args.memory, "results": results}))
     return report(results, args)
 
 
