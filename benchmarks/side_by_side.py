@@ -8,7 +8,8 @@ The inventory of inventory_sync.py (N devices x 8 interfaces, with locations, de
 each contender on a database of its own, cloned from one seed (the migrated test template plus nautobot-ssot's
 migrations), in a process of its own (so peak memory compares):
 
-    ours        the example job "Inventory file -> Nautobot" (jobs/examples/inventory), per-object writes
+    ours        the example job "Inventory file -> Nautobot" (jobs/examples/inventory) with ``bulk_mode = False``
+                (benchmarks/jobs/inventory_per_object.py): one validated_save() per object
     ours-bulk   the same job with ``bulk_mode = True`` (benchmarks/jobs/inventory_bulk.py)
     ssot        nautobot-ssot's contrib NautobotModel / NautobotAdapter (benchmarks/jobs/inventory_ssot.py)
     raw         raw bulk_create / bulk_update / delete, no validation, no change log (benchmarks/raw_bulk.py)
@@ -53,7 +54,7 @@ CONTENDERS = {
     "raw": "raw bulk_create",
 }
 JOBS = {
-    "ours": "nautobot_data_sync.jobs.examples.inventory.InventoryFileDataSource",
+    "ours": "inventory_per_object.InventoryFilePerObjectDataSource",
     "ours-bulk": "inventory_bulk.InventoryFileBulkDataSource",
     "ssot": "inventory_ssot.MeteredInventorySsotDataSource",
 }
