@@ -48,3 +48,16 @@ class SyncChangeFilterForm(BootstrapMixin, forms.Form):
     model_name = MultiValueCharField(required=False, label="Model")
     action = forms.MultipleChoiceField(choices=ChangeActionChoices, required=False, widget=StaticSelect2Multiple())
     status = forms.MultipleChoiceField(choices=ChangeStatusChoices, required=False, widget=StaticSelect2Multiple())
+
+
+class SyncChangeTabFilterForm(BootstrapMixin, forms.Form):
+    """Filters of the Changes tab of one Data Sync: its models (from its counts), action, status and search."""
+
+    model_name = forms.MultipleChoiceField(required=False, label="Model", widget=StaticSelect2Multiple())
+    action = forms.MultipleChoiceField(choices=ChangeActionChoices, required=False, widget=StaticSelect2Multiple())
+    status = forms.MultipleChoiceField(choices=ChangeStatusChoices, required=False, widget=StaticSelect2Multiple())
+    q = forms.CharField(required=False, label="Search", help_text="Unique ID or object")
+
+    def __init__(self, *args, model_names=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["model_name"].choices = [(name, name) for name in model_names]

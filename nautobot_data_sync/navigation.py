@@ -1,4 +1,4 @@
-"""A "Data Sync" group in the Jobs menu."""
+"""A "Data Sync" group in the Jobs menu: dashboard, Data Syncs, changes."""
 
 from nautobot.apps.ui import NavigationIconChoices, NavigationWeightChoices, NavMenuGroup, NavMenuItem, NavMenuTab
 
@@ -12,6 +12,12 @@ menu_items = (
                 name="Data Sync",
                 weight=200,
                 items=(
+                    NavMenuItem(
+                        link="plugins:nautobot_data_sync:dashboard",
+                        name="Dashboard",
+                        weight=50,
+                        permissions=["nautobot_data_sync.view_sync"],
+                    ),
                     NavMenuItem(
                         link="plugins:nautobot_data_sync:sync_list",
                         name="Data Syncs",

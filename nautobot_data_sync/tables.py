@@ -4,7 +4,7 @@ import json
 
 import django_tables2 as tables
 from django.urls import reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.http import urlencode
 from django.utils.text import Truncator
 from nautobot.apps.tables import BaseTable, BooleanColumn, ButtonsColumn, ToggleColumn
@@ -209,46 +209,76 @@ class SyncTable(BaseTable):
         return Truncator(value).chars(COMPACT_LENGTH)
 
 
-class SyncPhaseTable(BaseTable):
-    """The phases of one Data Sync (shown on its detail page, never paginated: four rows at most)."""
+PHASE_OUTCOMES = {
+    "succeeded": ("Succeeded", "success"),
+    "failed": ("Failed", "danger"),
+    "running": ("Not finished yet", "info"),
+    "dry_run": ("Not run: dry-run", "secondary"),
+    "not_run": ("Not run", "secondary"),
+}
+
+
+def phase_outcome_badge(outcome):
+    label, color = PHASE_OUTCOMES[outcome]
+    return format_html('<span class="badge bg-{}">{}</span>', color, label)
+
+
+class PhaseDurationTable(BaseTable):
+    """Duration and database queries of each phase of one Data Sync (four rows: see views.phase_rows)."""
 
     name = tables.Column(verbose_name="Phase")
-    start_time = tables.DateTimeColumn(verbose_name="Started", format="H:i:s")
+    outcome = tables.Column(verbose_name="Outcome", empty_values=())
     duration = tables.Column(attrs=NUMERIC_ATTRS)
-    query_count = tables.Column(verbose_name="Queries", attrs=NUMERIC_ATTRS)
+    share = tables.Column(verbose_name="Share", attrs=NUMERIC_ATTRS, empty_values=(), accessor="duration")
+    query_count = tables.Column(verbose_name="DB queries", attrs=NUMERIC_ATTRS)
     object_count = tables.Column(verbose_name="Objects", attrs=NUMERIC_ATTRS)
-    memory_final = tables.Column(verbose_name="Memory (final)", attrs=NUMERIC_ATTRS)
-    memory_peak = tables.Column(verbose_name="Memory (peak)", attrs=NUMERIC_ATTRS)
     parallel = BooleanColumn(verbose_name="Parallel")
-    succeeded = BooleanColumn(verbose_name="Succeeded")
 
     class Meta(BaseTable.Meta):
         model = SyncPhase
-        fields = (
-            "name",
-            "start_time",
-            "duration",
-            "query_count",
-            "object_count",
-            "memory_final",
-            "memory_peak",
-            "parallel",
-            "succeeded",
-        )
+        fields = ("name", "outcome", "duration", "share", "query_count", "object_count", "parallel")
         orderable = False
-        empty_text = "No phase has finished yet."
+
+    def __init__(self, *args, total_duration=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.total_seconds = total_duration.total_seconds() if total_duration else None
 
     def render_name(self, record):
         return record.get_name_display()
 
+    def render_outcome(self, record):
+        return phase_outcome_badge(record.outcome)
+
     def render_duration(self, value):
         return format_duration(value)
+
+    def render_share(self, record):
+        if not self.total_seconds or record.duration is None:
+            return placeholder(None)
+        return f"{100 * record.duration.total_seconds() / self.total_seconds:.0f} %"
 
     def render_query_count(self, value):
         return f"{value:,}"
 
     def render_object_count(self, value):
         return f"{value:,}"
+
+
+class PhaseMemoryTable(BaseTable):
+    """Final and peak traced memory of each phase of one Data Sync."""
+
+    name = tables.Column(verbose_name="Phase")
+    memory_final = tables.Column(verbose_name="Final", attrs=NUMERIC_ATTRS)
+    memory_peak = tables.Column(verbose_name="Peak", attrs=NUMERIC_ATTRS)
+    parallel = BooleanColumn(verbose_name="Parallel (measured together)")
+
+    class Meta(BaseTable.Meta):
+        model = SyncPhase
+        fields = ("name", "memory_final", "memory_peak", "parallel")
+        orderable = False
+
+    def render_name(self, record):
+        return record.get_name_display()
 
     def render_memory_final(self, value):
         return format_mib(value)
@@ -340,3 +370,75 @@ class SyncChangeTable(BaseTable):
 
     def render_message(self, value):
         return Truncator(value).chars(COMPACT_LENGTH)
+
+
+def endpoint(name, icon):
+    """A source or target name with its icon: an MDI icon name ("mdi-database") or an image URL."""
+    if not icon:
+        return format_html("{}", name)
+    if "/" in icon:
+        return format_html('<img src="{}" alt="" height="20" class="me-1">{}', icon, name)
+    return format_html('<span class="mdi {} me-1" aria-hidden="true"></span>{}', icon, name)
+
+
+def direction(sync_job):
+    return format_html(
+        "{} &rarr; {}",
+        endpoint(sync_job.source, sync_job.source_icon),
+        endpoint(sync_job.target, sync_job.target_icon),
+    )
+
+
+class SyncJobTable(tables.Table):
+    """The installed Data Source / Data Target jobs on the dashboard.
+
+    Rows are ``{"job": SyncJob, "syncs": [its last syncs, newest first], "can_run": the user may run it}``.
+    """
+
+    name = tables.Column(accessor="job__job_model__name", verbose_name="Job", orderable=False)
+    kind = tables.Column(accessor="job__kind", verbose_name="Kind", orderable=False)
+    direction = tables.Column(empty_values=(), verbose_name="Source \u2192 Target", orderable=False)
+    last_syncs = tables.Column(empty_values=(), verbose_name="Last syncs", orderable=False)
+    last_duration = tables.Column(empty_values=(), verbose_name="Last duration", orderable=False)
+    run = tables.Column(empty_values=(), verbose_name="", orderable=False, attrs={"td": {"class": "text-end"}})
+
+    class Meta:
+        attrs = {"class": "table table-hover nb-table-headings", "id": "data-sync-jobs"}
+        empty_text = "No Data Source or Data Target job is installed."
+
+    def render_name(self, record):
+        return format_html('<a href="{}">{}</a>', record["job"].get_absolute_url(), record["job"].job_model.name)
+
+    def render_direction(self, record):
+        return direction(record["job"])
+
+    def render_last_syncs(self, record):
+        if not record["syncs"]:
+            return placeholder(None)
+        return format_html_join(
+            " ",
+            '<a href="{}" title="{}">{}</a>',
+            ((sync.get_absolute_url(), str(sync), sync_badge(sync)) for sync in record["syncs"]),
+        )
+
+    def render_last_duration(self, record):
+        finished = [sync for sync in record["syncs"] if sync.end_time]
+        return format_duration(finished[0].duration) if finished else placeholder(None)
+
+    def render_run(self, record):
+        job_model = record["job"].job_model
+        if not record["can_run"]:
+            return ""
+        if not job_model.enabled:
+            return format_html('<span class="text-secondary small">{}</span>', "not enabled")
+        return format_html(
+            '<a href="{}" class="btn btn-sm btn-success"><span class="mdi mdi-play" aria-hidden="true"></span> Run</a>',
+            record["job"].get_run_url(),
+        )
+
+
+def sync_badge(sync):
+    """Status badge of a sync, marked "dry" for a dry-run."""
+    color = SYNC_STATUS_COLORS.get(sync.status, "secondary")
+    label = f"{sync.get_status_display()}{' (dry-run)' if sync.dry_run else ''}"
+    return format_html('<span class="badge bg-{}">{}</span>', color, label)

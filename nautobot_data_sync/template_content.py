@@ -1,8 +1,9 @@
-"""A "Data Sync" button on the detail page of a JobResult that has one."""
+"""Buttons on Nautobot's pages: JobResult -> its Data Sync; a Data Source / Data Target job -> its page here."""
 
 from nautobot.apps.ui import Button, TemplateExtension
 from nautobot.apps.views import get_obj_from_context
 
+from nautobot_data_sync.installed_jobs import SyncJob, sync_job_class
 from nautobot_data_sync.models import Sync
 
 
@@ -35,4 +36,31 @@ class JobResultDataSync(TemplateExtension):
     ]
 
 
-template_extensions = [JobResultDataSync]
+class SyncJobPageButton(Button):
+    """Links a Data Source / Data Target job to its page in this app; not rendered for other jobs."""
+
+    def get_link(self, context):
+        job_model = get_obj_from_context(context)
+        job_class = sync_job_class(job_model) if job_model is not None else None
+        return SyncJob(job_model, job_class).get_absolute_url() if job_class else None
+
+    def should_render(self, context):
+        return super().should_render(context) and self.get_link(context) is not None
+
+
+class JobDataSyncPage(TemplateExtension):
+    """Adds the Data Sync page button to the detail pages of sync jobs."""
+
+    model = "extras.job"
+    object_detail_buttons = [
+        SyncJobPageButton(
+            weight=150,
+            label="Data Sync page",
+            icon="mdi-sync",
+            color="primary",
+            required_permissions=["nautobot_data_sync.view_sync"],
+        ),
+    ]
+
+
+template_extensions = [JobResultDataSync, JobDataSyncPage]

@@ -1,11 +1,12 @@
 """UI views of the Data Sync records: read-only lists and detail pages; Data Syncs may be deleted (retention)."""
 
-from django.template.loader import render_to_string
-from django.utils.html import format_html
-from nautobot.apps.templatetags import hyperlinked_object, placeholder
+from datetime import timedelta
+
+from nautobot.apps.choices import ButtonActionColorChoices
 from nautobot.apps.ui import (
     Breadcrumbs,
     DataTablePanel,
+    DistinctViewTab,
     InstanceBreadcrumbItem,
     InstanceParentBreadcrumbItem,
     ModelBreadcrumbItem,
@@ -13,35 +14,52 @@ from nautobot.apps.ui import (
     ObjectFieldsPanel,
     ObjectsTablePanel,
     ObjectTextPanel,
-    Panel,
     SectionChoices,
+    Tab,
 )
 from nautobot.apps.views import (
     ObjectBulkDestroyViewMixin,
     ObjectDestroyViewMixin,
     ObjectDetailViewMixin,
     ObjectListViewMixin,
-    get_obj_from_context,
 )
+from nautobot.extras.tables import JobLogEntryTable
+from rest_framework.decorators import action
+from rest_framework.response import Response
 
+from nautobot_data_sync import charts
 from nautobot_data_sync.api.serializers import SyncChangeSerializer, SyncSerializer
 from nautobot_data_sync.filters import SyncChangeFilterSet, SyncFilterSet
-from nautobot_data_sync.forms import SyncChangeFilterForm, SyncFilterForm
+from nautobot_data_sync.forms import SyncChangeFilterForm, SyncChangeTabFilterForm, SyncFilterForm
 from nautobot_data_sync.models import Sync, SyncChange
+from nautobot_data_sync.panels import (
+    VIEW_CHANGES,
+    ChangeFieldsPanel,
+    ChangeFilterPanel,
+    ChartPanel,
+    CountsByModelPanel,
+    DryRunNotePanel,
+    JobLogsPanel,
+    MemoryPanel,
+    RunningNotePanel,
+    SyncChangesPanel,
+    SyncCountsPanel,
+    SyncJobPageButton,
+    phase_rows,
+)
 from nautobot_data_sync.tables import (
     COUNT_COLUMNS,
+    PhaseDurationTable,
+    PhaseMemoryTable,
     SyncChangeTable,
-    SyncPhaseTable,
     SyncTable,
     change_action_badge,
-    change_list_url,
     change_status_badge,
     format_duration,
     sync_status_badge,
     to_json,
 )
 
-VIEW_CHANGES = "nautobot_data_sync.view_syncchange"
 # Records are addressed by UUID only, so that e.g. /syncs/add/ is a 404 rather than an invalid lookup.
 UUID_REGEX = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
 
@@ -49,59 +67,9 @@ UUID_REGEX = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
 MODEL_COUNT_KEYS = ("create", "update", "delete", "unchanged", "failed", "skipped")
 
 
-class DryRunNotePanel(Panel):
-    """A notice, shown only for dry-run syncs, that nothing was written."""
-
-    body_content_template_path = "nautobot_data_sync/inc/dry_run_note.html"
-
-    def should_render(self, context):
-        obj = get_obj_from_context(context)
-        return super().should_render(context) and bool(getattr(obj, "dry_run", False))
-
-
-class SyncCountsPanel(ObjectFieldsPanel):
-    """The count columns of a Sync, each linked to the matching changes."""
-
-    def render_value(self, key, value, context):
-        label, color, filters = COUNT_COLUMNS[key]
-        if not value:
-            return format_html('<span class="text-secondary">0</span>')
-        badge = format_html('<span class="badge bg-{}">{}</span>', color, value)
-        if not context["request"].user.has_perm(VIEW_CHANGES):
-            return badge
-        obj = get_obj_from_context(context)
-        return format_html('<a href="{}">{}</a>', change_list_url(obj.pk, **filters), badge)
-
-
-class CountsByModelPanel(DataTablePanel):
-    """Counts per diffsync model, hidden when the sync recorded none."""
-
-    def should_render(self, context):
-        return super().should_render(context) and bool(context.get(self.context_data_key))
-
-
-class PhasesPanel(ObjectsTablePanel):
-    """The phase table, with a note under it when memory was not profiled."""
-
-    def render_footer_content(self, context):
-        footer = super().render_footer_content(context)
-        if context.get("phases_table") is not None and not context.get("memory_profiled"):
-            footer += render_to_string("nautobot_data_sync/inc/memory_not_profiled.html")
-        return footer
-
-
-class SyncChangesPanel(ObjectsTablePanel):
-    """One page of a sync's changes (never all of them), titled "Planned changes" on dry-run."""
-
-    def get_extra_context(self, context):
-        extra = super().get_extra_context(context)
-        if getattr(get_obj_from_context(context), "dry_run", False):
-            extra["body_content_table_verbose_name_plural"] = "planned changes"
-        return extra
-
-
 class SyncUIViewSet(ObjectListViewMixin, ObjectDetailViewMixin, ObjectDestroyViewMixin, ObjectBulkDestroyViewMixin):
-    """Data Syncs: list, detail, delete and bulk delete (no add or edit: they are audit records)."""
+    """Data Syncs: list, detail (with Changes and Job logs tabs), delete and bulk delete (no add or edit: they are
+    audit records)."""
 
     queryset = Sync.objects.select_related("job", "job_result")
     filterset_class = SyncFilterSet
@@ -118,6 +86,12 @@ class SyncUIViewSet(ObjectListViewMixin, ObjectDetailViewMixin, ObjectDestroyVie
                 section=SectionChoices.LEFT_HALF,
                 css_class="info",
                 weight=50,
+            ),
+            RunningNotePanel(
+                label="Running",
+                section=SectionChoices.LEFT_HALF,
+                css_class="warning",
+                weight=60,
             ),
             ObjectFieldsPanel(
                 label="Data Sync",
@@ -164,27 +138,99 @@ class SyncUIViewSet(ObjectListViewMixin, ObjectDetailViewMixin, ObjectDestroyVie
                 render_as=ObjectTextPanel.RenderOptions.JSON,
                 collapsed=True,
             ),
-            PhasesPanel(
-                section=SectionChoices.FULL_WIDTH,
-                weight=100,
-                context_table_key="phases_table",
-                table_title="Phases",
+            ObjectsTablePanel(
+                section=SectionChoices.LEFT_HALF,
+                weight=200,
+                context_table_key="duration_table",
+                table_title="Duration",
                 enable_related_link=False,
                 add_button_route=None,
                 paginate=False,
                 show_table_config_button=False,
             ),
-            SyncChangesPanel(
-                section=SectionChoices.FULL_WIDTH,
-                weight=200,
-                table_class=SyncChangeTable,
-                table_filter="sync",
-                exclude_columns=("sync",),
-                order_by_fields=("sequence",),
-                table_title="changes",
+            ChartPanel(
+                label="Duration per phase",
+                section=SectionChoices.RIGHT_HALF,
+                weight=400,
+                data_key="duration_chart",
+                chart_kwargs=charts.bar_chart("", "seconds"),
+                chart_container_id="duration-chart",
+                chart_height="18rem",
+            ),
+            MemoryPanel(
+                section=SectionChoices.LEFT_HALF,
+                weight=300,
+                context_table_key="memory_table",
+                table_title="Memory Usage Stats",
+                enable_related_link=False,
                 add_button_route=None,
-                include_paginator=True,
+                paginate=False,
+                show_table_config_button=False,
+            ),
+            ChartPanel(
+                label="Memory per phase",
+                section=SectionChoices.RIGHT_HALF,
+                weight=500,
+                data_key="memory_chart",
+                chart_kwargs=charts.bar_chart("", "MiB"),
+                chart_container_id="memory-chart",
+                chart_height="18rem",
+            ),
+        ),
+        extra_buttons=(
+            SyncJobPageButton(
+                weight=100,
+                label="Job page",
+                icon="mdi-sync",
+                color=ButtonActionColorChoices.DEFAULT,
+                required_permissions=["extras.view_job"],
+            ),
+        ),
+        extra_tabs=(
+            DistinctViewTab(
+                weight=Tab.WEIGHT_MAIN_TAB + 10,
+                tab_id="changes",
+                label="Changes",
+                url_name="plugins:nautobot_data_sync:sync_changes",
                 required_permissions=(VIEW_CHANGES,),
+                panels=(
+                    ChangeFilterPanel(label="Filter", section=SectionChoices.FULL_WIDTH, weight=100),
+                    SyncChangesPanel(
+                        section=SectionChoices.FULL_WIDTH,
+                        weight=200,
+                        table_class=SyncChangeTable,
+                        exclude_columns=("sync",),
+                        order_by_fields=("sequence",),
+                        table_title="changes",
+                        add_button_route=None,
+                        include_paginator=True,
+                        related_field_name="sync",
+                        tab_id="changes",
+                        # The table configuration form would build (and count) the table a second time.
+                        show_table_config_button=False,
+                    ),
+                ),
+            ),
+            DistinctViewTab(
+                weight=Tab.WEIGHT_MAIN_TAB + 20,
+                tab_id="job_logs",
+                label="Job logs",
+                url_name="plugins:nautobot_data_sync:sync_job_logs",
+                required_permissions=("extras.view_jobresult",),
+                panels=(
+                    JobLogsPanel(
+                        section=SectionChoices.FULL_WIDTH,
+                        weight=100,
+                        table_class=JobLogEntryTable,
+                        order_by_fields=("created",),
+                        table_title="Job log",
+                        add_button_route=None,
+                        enable_related_link=False,
+                        include_paginator=True,
+                        show_table_config_button=False,
+                        tab_id="job_logs",
+                    ),
+                ),
             ),
         ),
     )
@@ -192,26 +238,44 @@ class SyncUIViewSet(ObjectListViewMixin, ObjectDetailViewMixin, ObjectDestroyVie
     def get_extra_context(self, request, instance=None):
         context = super().get_extra_context(request, instance)
         if instance is not None and self.action == "retrieve":
-            phases = list(instance.phases.all())
-            context["phases_table"] = SyncPhaseTable(phases, user=request.user, orderable=False)
+            phases = phase_rows(instance, instance.phases.all())
+            total = instance.duration or sum((p.duration for p in phases if p.duration is not None), timedelta())
+            context["duration_table"] = PhaseDurationTable(phases, user=request.user, total_duration=total)
+            context["memory_table"] = PhaseMemoryTable(phases, user=request.user)
             context["memory_profiled"] = any(phase.memory_peak is not None for phase in phases)
+            context["duration_chart"] = charts.phase_duration_data(phases)
+            context["memory_chart"] = charts.phase_memory_data(phases)
             context["counts_by_model"] = [
                 {"model": model, **{key: counts.get(key, 0) for key in MODEL_COUNT_KEYS}}
                 for model, counts in sorted((instance.counts_by_model or {}).items())
             ]
+        elif instance is not None and self.action == "changes":
+            # A running sync has no counts by model yet: its models are read from its changes (an index scan).
+            model_names = sorted(instance.counts_by_model or {}) or list(
+                instance.changes.order_by("model_name").values_list("model_name", flat=True).distinct()
+            )
+            context["change_filter_form"] = SyncChangeTabFilterForm(request.GET, model_names=model_names)
         return context
 
+    @action(
+        detail=True,
+        url_path="changes",
+        url_name="changes",
+        custom_view_base_action="view",
+        custom_view_additional_permissions=[VIEW_CHANGES],
+    )
+    def changes(self, request, *args, **kwargs):
+        return Response({})
 
-class ChangeFieldsPanel(ObjectFieldsPanel):
-    """Fields of one change; the object link falls back to the recorded text when the object is gone."""
-
-    def render_value(self, key, value, context):
-        if key == "changed_object":
-            obj = get_obj_from_context(context)
-            if value is not None and hasattr(value, "get_absolute_url"):
-                return hyperlinked_object(value)
-            return placeholder(obj.object_repr)
-        return super().render_value(key, value, context)
+    @action(
+        detail=True,
+        url_path="job-logs",
+        url_name="job_logs",
+        custom_view_base_action="view",
+        custom_view_additional_permissions=["extras.view_jobresult"],
+    )
+    def job_logs(self, request, *args, **kwargs):
+        return Response({})
 
 
 class SyncChangeUIViewSet(ObjectListViewMixin, ObjectDetailViewMixin):

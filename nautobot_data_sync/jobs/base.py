@@ -21,10 +21,13 @@ from nautobot_data_sync.choices import (
     TransactionPolicyChoices,
 )
 from nautobot_data_sync.models import Sync, SyncPhase
+from nautobot_data_sync.orm.adapter import NautobotAdapter
+from nautobot_data_sync.orm.bulk import BulkWriter
 from nautobot_data_sync.sync.differ import FastDiffer
 from nautobot_data_sync.sync.executor import RecordingSyncer, SyncAborted
 from nautobot_data_sync.sync.joblog import ProgressLogger, diffsync_logger
 from nautobot_data_sync.sync.metrics import measure, traced_memory
+from nautobot_data_sync.sync.readonce import start_reading_once
 from nautobot_data_sync.sync.recorder import RECORDS_DB, ChangeRecorder
 
 PHASE_LABELS = dict(SyncPhaseChoices.CHOICES)
@@ -81,7 +84,11 @@ class DataSyncJob(Job):
     parallel_loading = BooleanVar(default=False, description="Load the source and the target at the same time.")
 
     transaction_policy = TransactionPolicyChoices.PER_OBJECT
-    """PER_OBJECT: each object commits alone and failures are recorded; ALL_OR_NOTHING: a failure undoes all."""
+    """PER_OBJECT: each object (each batch in bulk mode) commits alone and failures are recorded;
+    ALL_OR_NOTHING: a failure undoes all."""
+    bulk_mode = False
+    """Write declarative models (``orm.NautobotModel``) of a Nautobot target in validated, change-logged batches
+    (``orm.bulk``); a model's ``_bulk_mode`` overrides it."""
     fail_job_on_object_failure = True
     """End the JobResult as failed when any object failed to sync."""
     record_unchanged = False
@@ -98,6 +105,7 @@ class DataSyncJob(Job):
 
     class Meta:
         has_sensitive_variables = False
+        dryrun_default = True  # Nautobot's job run form starts with dry-run on
 
     def __init__(self):
         super().__init__()
@@ -109,6 +117,7 @@ class DataSyncJob(Job):
         self.dryrun = True
         self.memory_profiling = False
         self.parallel_loading = False
+        self._stop_reading_once = None
 
     # Descriptions shown in the UI. Set them in Meta or as class attributes.
 
@@ -171,6 +180,13 @@ class DataSyncJob(Job):
             flags=self.diffsync_flags,
             stop_on_failure=all_or_nothing,
         )
+        target = self.target_adapter
+        if isinstance(target, NautobotAdapter) and (
+            self.bulk_mode or any(model._bulk_mode for model in target.declared_models())
+        ):
+            syncer.writer = target.bulk_writer = BulkWriter(
+                target, syncer.report, batch_size=app_setting("bulk_batch_size"), default=self.bulk_mode
+            )
         try:
             with transaction.atomic() if all_or_nothing else nullcontext():
                 if syncer.perform_sync():
@@ -180,6 +196,9 @@ class DataSyncJob(Job):
             self.logger.error(
                 "All-or-nothing sync rolled back: %s", error, extra={"grouping": PHASE_LABELS[SyncPhaseChoices.SYNC]}
             )
+        finally:
+            if syncer.writer is not None:
+                target.bulk_writer = None
         if sink.suppressed:
             self.logger.warning(
                 "%s more diffsync messages were not logged; see the Data Sync's changes.",
@@ -212,8 +231,19 @@ class DataSyncJob(Job):
             metrics.objects = len(self.diff) + sum(omitted.values())
 
     def lookup_object(self, model_name, unique_id):
-        """The Nautobot object a diffsync model ``model_name`` with ``unique_id`` stands for, or None."""
-        return None
+        """The Nautobot object a diffsync model ``model_name`` with ``unique_id`` stands for, or None.
+
+        By default, the object of the Nautobot side's declarative adapter (``orm.NautobotAdapter``), if any.
+        """
+        adapter = self._nautobot_adapter()
+        return adapter.lookup_object(model_name, unique_id) if adapter else None
+
+    def lookup_objects(self, model_name, unique_ids):
+        """``{unique_id: object or None}``: ``lookup_object()`` for many objects (one query per model by default)."""
+        adapter = self._nautobot_adapter()
+        if adapter is not None and type(self).lookup_object is DataSyncJob.lookup_object:
+            return adapter.lookup_objects(model_name, unique_ids)
+        return {unique_id: self.lookup_object(model_name, unique_id) for unique_id in unique_ids}
 
     @classmethod
     def data_mappings(cls):
@@ -229,6 +259,8 @@ class DataSyncJob(Job):
 
     def run(self, *args, dryrun=True, memory_profiling=False, parallel_loading=False, **kwargs):
         self.dryrun, self.memory_profiling, self.parallel_loading = dryrun, memory_profiling, parallel_loading
+        # Until after_return(): past run(), Nautobot dispatches job hooks and webhooks for every change record.
+        self._stop_reading_once = start_reading_once()
         self.sync = Sync.objects.using(RECORDS_DB).create(
             job_result=self.job_result,
             job=self.job_model,
@@ -246,7 +278,7 @@ class DataSyncJob(Job):
         self.recorder = ChangeRecorder(
             self.sync,
             unique_id_of=self._unique_id_of,
-            lookup_object=self.lookup_object,
+            lookup_objects=self.lookup_objects,
             batch_size=app_setting("change_batch_size"),
             keep_unchanged=self.record_unchanged,
         )
@@ -269,6 +301,13 @@ class DataSyncJob(Job):
             self._finish(SyncStatusChoices.SUCCEEDED, summary)
         self.logger.info(summary, extra={"object": self.sync, "grouping": "data sync"})
         return summary
+
+    def after_return(self, *args, **kwargs):
+        """Nautobot calls this last, after it dispatched the job's change records; stop reading values once."""
+        stop, self._stop_reading_once = self._stop_reading_once, None
+        if stop:
+            stop()
+        return super().after_return(*args, **kwargs)
 
     @contextmanager
     def phase(self, name, profile_memory=None, parallel=False):
@@ -352,6 +391,11 @@ class DataSyncJob(Job):
         if counts["failed_count"] or counts["skipped_count"]:
             text += f"; {counts['failed_count']} failed, {counts['skipped_count']} skipped"
         return text + "."
+
+    def _nautobot_adapter(self):
+        """The loaded declarative adapter of the Nautobot side, if that side uses one."""
+        adapter = self.source_adapter if isinstance(self, DataTarget) else self.target_adapter
+        return adapter if isinstance(adapter, NautobotAdapter) else None
 
     def _unique_id_of(self, element):
         model_class = getattr(self.target_adapter, element.type, None) or getattr(self.source_adapter, element.type)

@@ -33,6 +33,8 @@ class NautobotAdapter(Adapter):
         self.job = job
         self.scope = {**type(self).scope, **(scope or {})}
         self.references = ReferenceCache(self)
+        self.bulk_writer = None
+        """A ``bulk.BulkWriter`` while a bulk-mode sync writes through this adapter."""
 
     def declared_models(self):
         """The NautobotModel classes of this adapter."""
@@ -60,10 +62,17 @@ class NautobotAdapter(Adapter):
 
     def lookup_object(self, model_name, unique_id):
         """The Nautobot object a loaded or created model stands for, or None (for ``DataSyncJob.lookup_object``)."""
-        model = self.get_or_none(model_name, unique_id)
-        if not isinstance(model, NautobotModel) or model.pk is None:
-            return None
-        return model._model.objects.filter(pk=model.pk).first()
+        return self.lookup_objects(model_name, [unique_id])[unique_id]
+
+    def lookup_objects(self, model_name, unique_ids):
+        """``{unique_id: Nautobot object or None}`` for models of one type, in one query."""
+        pks = {}
+        for unique_id in unique_ids:
+            model = self.get_or_none(model_name, unique_id)
+            if isinstance(model, NautobotModel) and model.pk is not None:
+                pks[unique_id] = model.pk
+        objects = getattr(self, model_name)._model.objects.in_bulk(list(pks.values())) if pks else {}
+        return {unique_id: objects.get(pks.get(unique_id)) for unique_id in unique_ids}
 
     def _modelnames(self):
         names = set(self.top_level)

@@ -38,8 +38,10 @@ from django.db.models import ProtectedError, RestrictedError
 from pydantic import PrivateAttr
 
 from nautobot_data_sync.orm import relationships
+from nautobot_data_sync.orm.bulk import CREATE, DELETE, UPDATE, PendingWrite, Resolved
 from nautobot_data_sync.orm.errors import ObjectProtected, ObjectValidationError, ReferenceNotFound
 from nautobot_data_sync.orm.fields import build_plan
+from nautobot_data_sync.orm.messages import fields_of, protected_message
 from nautobot_data_sync.orm.references import describe
 
 
@@ -50,6 +52,8 @@ class NautobotModel(DiffSyncModel):
     """The Django model (``nautobot.dcim.models.Device``...)."""
     _child_accessors: ClassVar[dict] = {}
     """``{children field: Django reverse accessor}`` where the two names differ."""
+    _bulk_mode: ClassVar[bool | None] = None
+    """Write this model through the bulk path (True), one by one (False), or as the job says (None)."""
 
     pk: Any = None
     """The Nautobot primary key; neither identifier nor attribute."""
@@ -102,44 +106,67 @@ class NautobotModel(DiffSyncModel):
 
     @classmethod
     def create(cls, adapter, ids, attrs):
-        values = {**ids, **attrs}
+        unique_id = cls.create_unique_id(**ids)
         initial = cls.initial_values(adapter)
         many = {name: initial.pop(name) for name in list(initial) if cls._model._meta.get_field(name).many_to_many}
+        resolved = cls._resolve(adapter, {**ids, **attrs}, unique_id)
+        resolved.many_to_many = {**many, **resolved.many_to_many}
         instance = cls._model(**initial)
-        cls._write(adapter, instance, values, cls.create_unique_id(**ids), created=True)
-        for name, objects in many.items():
-            getattr(instance, name).set(objects)
+        resolved.apply(instance)
+        writer = cls._writer(adapter, CREATE)
+        if writer is None:
+            cls._save(adapter, instance, resolved, unique_id, created=True)
         model = super().create(adapter, ids, attrs)
         if model is not None:
             model.pk = instance.pk
+            if writer is not None:
+                writer.queue(CREATE, PendingWrite(cls, unique_id, None, instance.pk, resolved, instance, model))
         return model
 
     def update(self, attrs):
-        instance = self._model.objects.get(pk=self.pk)
         plan = self.plan()
         values = dict(attrs)
         for name in attrs:  # a foreign key is looked up by all its declared paths together
             if group := plan.group_of(name):
                 values.update({path: attrs.get(path, getattr(self, path)) for path in group.paths})
-        self._write(self.adapter, instance, values, self.get_unique_id(), created=False)
+        unique_id = self.get_unique_id()
+        resolved = self._resolve(self.adapter, values, unique_id)
+        writer = self._writer(self.adapter, UPDATE)
+        if writer is not None:
+            writer.queue(UPDATE, PendingWrite(type(self), unique_id, None, self.pk, resolved, diffsync_model=self))
+        else:
+            instance = self._model.objects.get(pk=self.pk)
+            resolved.apply(instance)
+            self._save(self.adapter, instance, resolved, unique_id, created=False)
         return super().update(attrs)
 
     def delete(self):
+        unique_id = self.get_unique_id()
+        writer = self._writer(self.adapter, DELETE)
+        if writer is not None:
+            writer.queue(DELETE, PendingWrite(type(self), unique_id, None, self.pk, diffsync_model=self))
+            return super().delete()
         instance = self._model.objects.filter(pk=self.pk).first()
         if instance is not None:  # else already gone, e.g. deleted with its parent
             try:
                 instance.delete()
             except (ProtectedError, RestrictedError) as error:
-                blocking = error.protected_objects if isinstance(error, ProtectedError) else error.restricted_objects
-                message = f"{self._modelname} {self.get_unique_id()!r} cannot be deleted: referenced by"
-                raise ObjectProtected(f"{message} {_describe_objects(blocking)}") from None
+                raise ObjectProtected(f"{self._modelname} {unique_id!r} {protected_message(error)}") from None
             self.adapter.references.forget(self._model)
         return super().delete()
 
     @classmethod
-    def _write(cls, adapter, instance, values, unique_id, created):
+    def _writer(cls, adapter, operation):
+        """The adapter's bulk writer when this write is queued there, else None (written at once)."""
+        writer = getattr(adapter, "bulk_writer", None)
+        return writer if writer is not None and writer.accepts(cls, operation) else None
+
+    @classmethod
+    def _resolve(cls, adapter, values, unique_id):
+        """``values`` (declared names) as Django attribute values, references resolved (``bulk.Resolved``)."""
         plan = cls.plan()
         references = adapter.references
+        resolved = Resolved()
 
         def failed(names, error):
             shown = describe({name: values[name] for name in names})
@@ -147,69 +174,42 @@ class NautobotModel(DiffSyncModel):
 
         for name in plan.plain:
             if name in values:
-                setattr(instance, name, values[name])
+                resolved.fields[name] = values[name]
         for group in plan.foreign_keys.values():
             names = [name for name in group.paths if name in values]
             if not names:
                 continue
             lookup = {group.paths[name]: values[name] for name in names}
             try:
-                setattr(instance, group.attname, references.resolve(group.related_model, lookup))
+                resolved.fields[group.attname] = references.resolve(group.related_model, lookup)
             except ReferenceNotFound as error:
                 raise failed(names, error) from None
         for name, key in plan.custom_fields.items():
             if name in values:
-                instance._custom_field_data[key] = values[name]
-        m2m_objects = {}
+                resolved.custom_fields[key] = values[name]
         for m2m in plan.many_to_many:
             if m2m.name in values:
                 try:
-                    m2m_objects[m2m] = references.resolve_many(m2m.related_model, m2m.key, values[m2m.name] or [])
+                    objects = references.resolve_many(m2m.related_model, m2m.key, values[m2m.name] or [])
                 except ReferenceNotFound as error:
                     raise failed([m2m.name], error) from None
-        try:
-            instance.validated_save()
-        except ValidationError as error:
-            raise ObjectValidationError(f"{cls._modelname} {unique_id!r}: {_fields_of(plan, error)}") from None
-        for m2m, objects in m2m_objects.items():
-            getattr(instance, m2m.accessor).set(objects)
+                resolved.many_to_many[m2m.accessor] = objects
         for name, side in plan.relationships.items():
             if name in values:
                 try:
-                    relationships.write(adapter, instance, side, values[name], created)
+                    resolved.relationships[name] = relationships.peer_ids(adapter, side, values[name])
                 except ReferenceNotFound as error:
                     raise failed([name], error) from None
-        references.forget(cls._model)
+        return resolved
 
-
-def _describe_objects(objects, shown=3):
-    """Objects grouped by model, each as ``count plural (first names, ...)``: ``3 devices (a, b, c)``."""
-    by_model = {}
-    for obj in objects:
-        by_model.setdefault(obj._meta, []).append(str(obj))
-    groups = []
-    for meta, names in sorted(by_model.items(), key=lambda item: item[0].label):
-        names.sort()
-        noun = meta.verbose_name if len(names) == 1 else meta.verbose_name_plural
-        listed = ", ".join(names[:shown] + (["..."] if len(names) > shown else []))
-        groups.append(f"{len(names)} {noun} ({listed})")
-    return "; ".join(groups)
-
-
-def _fields_of(plan, error):
-    """A ValidationError as ``field: message; ...`` using the declared field names where possible."""
-    if not hasattr(error, "error_dict"):
-        return "; ".join(error.messages)
-    declared = {}
-    for name in (*plan.plain, *plan.custom_fields, *plan.relationships):
-        for django_name in plan.django_names(name):
-            declared.setdefault(django_name, name)
-    for group in plan.foreign_keys.values():
-        declared[group.name] = "+".join(group.paths)
-    for m2m in plan.many_to_many:
-        declared[m2m.accessor] = m2m.name
-    parts = []
-    for field_name, errors in error.message_dict.items():
-        label = declared.get(field_name, field_name)
-        parts.append(f"{label}: {' '.join(errors)}")
-    return "; ".join(parts)
+    @classmethod
+    def _save(cls, adapter, instance, resolved, unique_id, created):
+        """Write one object: ``validated_save()`` (change-logged by Nautobot), many-to-many, relationships."""
+        try:
+            instance.validated_save()
+        except ValidationError as error:
+            raise ObjectValidationError(f"{cls._modelname} {unique_id!r}: {fields_of(cls.plan(), error)}") from None
+        for accessor, objects in resolved.many_to_many.items():
+            getattr(instance, accessor).set(objects)
+        relationships.write_all(adapter, instance, cls.plan(), resolved.relationships, created)
+        adapter.references.forget(cls._model)

@@ -52,16 +52,28 @@ def _shape(side, peers):
     return peers if side.many else (peers[0] if peers else None)
 
 
-def write(adapter, instance, side, value, created):
-    """Make ``instance``'s associations on ``side`` be exactly the peers named by ``value``."""
-    relationship, peer_model = _relationship(adapter, side)
-    wanted_keys = (value or []) if side.many else ([] if value is None else [value])
+def peer_ids(adapter, side, value):
+    """The primary keys of the peers named by a relationship field's ``value``."""
+    _, peer_model = _relationship(adapter, side)
+    keys = (value or []) if side.many else ([] if value is None else [value])
     wanted = set()
-    for key in wanted_keys:
+    for key in keys:
         try:
             wanted.add(adapter.references.resolve(peer_model, {side.peer_key: key}))
         except ReferenceNotFound as error:
             raise ReferenceNotFound(f"{key!r} {error} (relationship {side.key!r})") from None
+    return wanted
+
+
+def write_all(adapter, instance, plan, values, created):
+    """Make ``instance``'s associations be exactly ``values`` (``{declared name: peer_ids()}``)."""
+    for name, wanted in values.items():
+        write(adapter, instance, plan.relationships[name], wanted, created)
+
+
+def write(adapter, instance, side, wanted, created):
+    """Make ``instance``'s associations on ``side`` be exactly the peers ``wanted`` (primary keys)."""
+    relationship, _peer_model = _relationship(adapter, side)
     ours, theirs = side.side, OTHER[side.side]
     existing = {}
     if not created:

@@ -19,6 +19,9 @@ class RecordingSyncer(DiffSyncSyncer):
       unless ``stop_on_failure`` is set, in which case ``SyncAborted`` is raised.
     * Every element's outcome goes to ``recorder``; elements never reached (under a failed parent) are recorded as
       skipped once the sync ends.
+
+    With a bulk ``writer`` (``orm.bulk.BulkWriter``), writes the models queue there are recorded when the writer
+    flushes them (``report()``); the writer is flushed when full, before a write it does not take, and at the end.
     """
 
     def __init__(
@@ -34,6 +37,7 @@ class RecordingSyncer(DiffSyncSyncer):
         self.base_logger = self.logger = logger
         self.recorder = recorder
         self.stop_on_failure = stop_on_failure
+        self.writer = None
         self._elements = []  # stack: the element whose sync_model() is running is on top
         self._visited = set()
         self._outcome = None
@@ -41,7 +45,10 @@ class RecordingSyncer(DiffSyncSyncer):
     def perform_sync(self):
         """Apply the diff; then record what was never reached as skipped."""
         try:
-            return super().perform_sync()
+            changed = super().perform_sync()
+            if self.writer is not None:
+                self.writer.flush()
+            return changed
         finally:
             self.recorder.add_diff(self.diff, ChangeStatusChoices.SKIPPED, skip=self._visited)
 
@@ -58,6 +65,12 @@ class RecordingSyncer(DiffSyncSyncer):
         if self.action is None:
             self.recorder.add(element, ChangeStatusChoices.SUCCEEDED)
             return (False, dst_model)
+        writer = self.writer
+        if writer is not None:
+            model_class = getattr(self.dst_diffsync, element.type, None)
+            if not (isinstance(model_class, type) and writer.accepts(model_class, self.action)):
+                writer.flush()  # this write happens now and may depend on queued ones
+            writer.element, writer.queued_element = element, None
         self._outcome = None
         try:
             with transaction.atomic():
@@ -68,13 +81,21 @@ class RecordingSyncer(DiffSyncSyncer):
         except Exception as error:  # noqa: BLE001 - any error in user CRUD code is this object's failure
             status, message = DiffSyncStatus.ERROR, f"{type(error).__name__}: {error}"
             self.logger.error(message)
-        if status == DiffSyncStatus.SUCCESS:
+        if status != DiffSyncStatus.SUCCESS:
+            self.report(element, ChangeStatusChoices.FAILED, message)
+            return (True, None)
+        if writer is not None and writer.queued_element is element:
+            if writer.full:
+                writer.flush()
+        else:
             self.recorder.add(element, ChangeStatusChoices.SUCCEEDED, message)
-            return (changed, model)
-        self.recorder.add(element, ChangeStatusChoices.FAILED, message)
-        if self.stop_on_failure:
+        return (changed, model)
+
+    def report(self, element, status, message=""):
+        """Record one element's outcome; a failure stops the sync when ``stop_on_failure`` is set."""
+        self.recorder.add(element, status, message)
+        if status == ChangeStatusChoices.FAILED and self.stop_on_failure:
             raise SyncAborted(f"{element.type} {self.recorder.unique_id_of(element)}: {message}")
-        return (True, None)
 
     def log_sync_status(self, action, status, message):
         self._outcome = (status, message)

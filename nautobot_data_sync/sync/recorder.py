@@ -35,15 +35,15 @@ def iter_elements(diff):
 class ChangeRecorder:
     """Buffers SyncChange rows and inserts them ``batch_size`` at a time; counts every outcome.
 
-    ``unique_id_of(element)`` gives an element's unique id; ``lookup_object(model_name, unique_id)`` links a row to
-    its Nautobot object (called only where the object should exist). Unchanged elements are counted, and stored only
-    when ``keep_unchanged`` is set.
+    ``unique_id_of(element)`` gives an element's unique id; ``lookup_objects(model_name, unique_ids)`` links rows to
+    their Nautobot objects (asked only where the object should exist, once per model and batch). Unchanged elements
+    are counted, and stored only when ``keep_unchanged`` is set.
     """
 
-    def __init__(self, sync, unique_id_of, lookup_object=None, batch_size=1000, keep_unchanged=False):
+    def __init__(self, sync, unique_id_of, lookup_objects=None, batch_size=1000, keep_unchanged=False):
         self.sync = sync
         self.unique_id_of = unique_id_of
-        self.lookup_object = lookup_object
+        self.lookup_objects = lookup_objects
         self.batch_size = batch_size
         self.keep_unchanged = keep_unchanged
         self.counts = Counter()
@@ -94,22 +94,26 @@ class ChangeRecorder:
         """Link the buffered rows to their objects and insert them in one statement."""
         if not self._buffer:
             return
-        if self.lookup_object:
-            for row in self._buffer:
-                self._link(row)
+        if self.lookup_objects:
+            self._link(self._buffer)
         SyncChange.objects.using(RECORDS_DB).bulk_create(self._buffer, batch_size=self.batch_size)
         self._buffer = []
 
-    def _link(self, row):
-        gone = row.action == ChangeActionChoices.DELETE and row.status == ChangeStatusChoices.SUCCEEDED
-        absent = row.action == ChangeActionChoices.CREATE and row.status != ChangeStatusChoices.SUCCEEDED
-        if gone or absent:
-            return
-        obj = self.lookup_object(row.model_name, row.unique_id)
-        if isinstance(obj, Model) and obj.pk is not None:
-            row.changed_object_type_id = ContentType.objects.get_for_model(obj).pk
-            row.changed_object_id = obj.pk
-            row.object_repr = str(obj)[:255]
+    def _link(self, rows):
+        by_model = defaultdict(list)
+        for row in rows:
+            gone = row.action == ChangeActionChoices.DELETE and row.status == ChangeStatusChoices.SUCCEEDED
+            absent = row.action == ChangeActionChoices.CREATE and row.status != ChangeStatusChoices.SUCCEEDED
+            if not (gone or absent):
+                by_model[row.model_name].append(row)
+        for model_name, model_rows in by_model.items():
+            objects = self.lookup_objects(model_name, [row.unique_id for row in model_rows])
+            for row in model_rows:
+                obj = objects.get(row.unique_id)
+                if isinstance(obj, Model) and obj.pk is not None:
+                    row.changed_object_type_id = ContentType.objects.get_for_model(obj).pk
+                    row.changed_object_id = obj.pk
+                    row.object_repr = str(obj)[:255]
 
     def mark_rolled_back(self, message):
         """After a rollback: every create, update or delete recorded as succeeded becomes skipped."""

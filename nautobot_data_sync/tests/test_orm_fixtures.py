@@ -104,9 +104,6 @@ class OrmDeviceSource(DataSource):
         self.target_adapter = DeviceNautobotAdapter(job=self, scope=self.scope)
         self.target_adapter.load()
 
-    def lookup_object(self, model_name, unique_id):
-        return self.target_adapter.lookup_object(model_name, unique_id) if self.target_adapter else None
-
 
 register_jobs(OrmDeviceSource)
 

@@ -3,11 +3,13 @@
 from datetime import timedelta
 
 from django.contrib.contenttypes.models import ContentType
+from django.db import connection
 from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from nautobot.apps.testing import TestCase, ViewTestCases
-from nautobot.extras.models import Job, JobResult, Status
+from nautobot.extras.models import Job, JobLogEntry, JobResult, Status
 
 from nautobot_data_sync.choices import (
     ChangeActionChoices,
@@ -229,7 +231,9 @@ class SyncViewTestCase(
 
     @override_settings(EXEMPT_VIEW_PERMISSIONS=[])
     def test_detail_page_of_dry_run(self):
-        self.add_permissions("nautobot_data_sync.view_sync", "nautobot_data_sync.view_syncchange")
+        self.add_permissions(
+            "nautobot_data_sync.view_sync", "nautobot_data_sync.view_syncchange", "extras.view_jobresult"
+        )
         response = self.client.get(self.dry.get_absolute_url())
         self.assertHttpStatus(response, 200)
         self.assertBodyContains(response, "Dry-run:")
@@ -238,20 +242,23 @@ class SyncViewTestCase(
         self.assertBodyContains(response, "12.5 s")  # duration
         self.assertBodyContains(response, self.dry.job_result.get_absolute_url())
         self.assertBodyContains(response, "3 changes planned.")
-        # Phases: every phase, with its queries; memory was not profiled.
+        # Duration: every phase with its queries and its share of the run, and a chart.
+        self.assertBodyContains(response, "<strong>Duration</strong>")
         for label in SyncPhaseChoices.as_dict().values():
             self.assertBodyContains(response, label)
+        self.assertInHTML('<td class="text-end">1.5 s</td><td class="text-end">12 %</td>', response.content.decode())
+        self.assertBodyContains(response, 'id="duration-chart"')
+        # Memory Usage Stats: the note, and no memory chart, since memory was not profiled.
+        self.assertBodyContains(response, "Memory Usage Stats")
         self.assertBodyContains(response, "Memory was not profiled for this sync")
-        # Counts link to the filtered change list.
-        self.assertBodyContains(response, f"/plugins/data-sync/changes/?sync={self.dry.pk}&amp;action=create")
-        # Counts by model.
+        self.assertNotIn('id="memory-chart"', response.content.decode())
+        # Counts link to the filtered Changes tab.
+        self.assertBodyContains(response, f"/plugins/data-sync/syncs/{self.dry.pk}/changes/?action=create")
         self.assertBodyContains(response, "CHANGES BY MODEL")
-        # The changes panel: titled as planned, only this sync's changes, with a link to all of them.
-        self.assertBodyContains(response, "Planned Changes")
-        self.assertBodyContains(response, "Site A")
-        self.assertBodyContains(response, "description: &quot;old&quot; \u2192 &quot;new&quot;")
-        self.assertNotIn("T-1", response.content.decode())
-        self.assertBodyContains(response, f"/plugins/data-sync/changes/?sync={self.dry.pk}")
+        # The changes themselves are on their own tab, next to the job log.
+        self.assertBodyContains(response, f'href="/plugins/data-sync/syncs/{self.dry.pk}/changes/"')
+        self.assertBodyContains(response, f'href="/plugins/data-sync/syncs/{self.dry.pk}/job-logs/"')
+        self.assertNotIn("Site A", response.content.decode())
 
     @override_settings(EXEMPT_VIEW_PERMISSIONS=[])
     def test_detail_page_of_live_sync(self):
@@ -263,47 +270,135 @@ class SyncViewTestCase(
         self.assertNotIn("Memory was not profiled", content)
         self.assertIn("12.5 MiB", content)  # peak memory of each phase
         self.assertIn("3.0 MiB", content)  # final memory
+        self.assertIn('id="memory-chart"', content)
         self.assertIn("4 min 05 s", content)
+
+    @override_settings(EXEMPT_VIEW_PERMISSIONS=[])
+    def test_detail_page_of_running_sync(self):
+        """A running sync shows the phase finished so far, the others as not finished, and a refresh button."""
+        self.add_permissions("nautobot_data_sync.view_sync")
+        response = self.client.get(self.running.get_absolute_url())
+        self.assertHttpStatus(response, 200)
+        content = response.content.decode()
+        self.assertIn("This sync is still running", content)
+        self.assertIn('id="data-sync-refresh"', content)
+        self.assertIn("Source load", content)
+        self.assertEqual(content.count("Not finished yet"), 3)
+
+    @override_settings(EXEMPT_VIEW_PERMISSIONS=[])
+    def test_dry_run_without_sync_phase_says_it_was_not_run(self):
+        SyncPhase.objects.filter(sync=self.dry, name=SyncPhaseChoices.SYNC).delete()
+        self.add_permissions("nautobot_data_sync.view_sync")
+        response = self.client.get(self.dry.get_absolute_url())
+        self.assertBodyContains(response, "Sync execution")
+        self.assertBodyContains(response, "Not run: dry-run")
+
+    @override_settings(EXEMPT_VIEW_PERMISSIONS=[])
+    def test_failed_sync_without_phases(self):
+        self.add_permissions("nautobot_data_sync.view_sync")
+        response = self.client.get(self.failed.get_absolute_url())
+        self.assertHttpStatus(response, 200)
+        content = response.content.decode()
+        self.assertEqual(content.count('<span class="badge bg-secondary">Not run</span>'), 4)
+        self.assertNotIn('id="duration-chart"', content)  # nothing to draw
+
+    @override_settings(EXEMPT_VIEW_PERMISSIONS=[])
+    def test_changes_tab_of_dry_run(self):
+        self.add_permissions("nautobot_data_sync.view_sync", "nautobot_data_sync.view_syncchange")
+        response = self.client.get(reverse("plugins:nautobot_data_sync:sync_changes", kwargs={"pk": self.dry.pk}))
+        self.assertHttpStatus(response, 200)
+        content = response.content.decode()
+        self.assertIn("Planned Changes", content)
+        self.assertIn("Site A", content)
+        self.assertIn("description: &quot;old&quot; \u2192 &quot;new&quot;", content)
+        self.assertNotIn("T-1", content)
+        self.assertIn('id="change-filter-form"', content)
+        self.assertNotIn("Memory Usage Stats", content)  # the main tab is not rendered
+
+    @override_settings(EXEMPT_VIEW_PERMISSIONS=[])
+    def test_changes_tab_links_objects(self):
+        self.add_permissions("nautobot_data_sync.view_sync", "nautobot_data_sync.view_syncchange")
+        response = self.client.get(reverse("plugins:nautobot_data_sync:sync_changes", kwargs={"pk": self.live.pk}))
+        content = response.content.decode()
         # A linked object is a link to it; a deleted one shows the recorded text.
         self.assertIn(Status.objects.get(name="Active").get_absolute_url(), content)
         self.assertIn("Gone", content)
 
     @override_settings(EXEMPT_VIEW_PERMISSIONS=[])
-    def test_detail_page_shows_one_page_of_changes(self):
-        """The detail page never loads every change: it shows one page and links to the rest."""
+    def test_changes_tab_filters_and_paginates(self):
+        """The tab shows one page of the filtered changes, never all of them, in a bounded number of queries."""
         SyncChange.objects.bulk_create(
             SyncChange(
                 sync=self.running,
                 sequence=sequence,
-                model_name="device",
+                model_name="device" if sequence % 2 else "interface",
                 unique_id=f"device-{sequence:04d}",
-                action=ChangeActionChoices.CREATE,
+                action=ChangeActionChoices.CREATE if sequence % 3 else ChangeActionChoices.DELETE,
                 status=ChangeStatusChoices.PLANNED,
             )
             for sequence in range(1, 121)
         )
         self.add_permissions("nautobot_data_sync.view_sync", "nautobot_data_sync.view_syncchange")
-        response = self.client.get(f"{self.running.get_absolute_url()}?per_page=25")
-        self.assertHttpStatus(response, 200)
+        url = reverse("plugins:nautobot_data_sync:sync_changes", kwargs={"pk": self.running.pk})
+        response = self.client.get(f"{url}?per_page=25")
         content = response.content.decode()
+        # A running sync has no counts by model yet: the model filter offers the models of its changes.
+        self.assertInHTML('<option value="device">device</option>', content)
+        self.assertInHTML('<option value="interface">interface</option>', content)
         self.assertIn("device-0001", content)
         self.assertIn("device-0025", content)
         self.assertNotIn("device-0026", content)
-        self.assertIn("View 95 more", content)
-        # A running sync: no end time, no duration yet, but the finished phase is there.
-        self.assertIn("Running", content)
-        self.assertIn("Source load", content)
+        self.assertIn("page=2", content)
+        for query, present, absent in (
+            ("model_name=interface", "device-0002", "device-0001"),
+            ("action=delete", "device-0003", "device-0001"),
+            ("action=delete&model_name=interface", "device-0006", "device-0003"),
+            ("q=0117", "device-0117", "device-0001"),
+            ("status=failed", None, "device-0001"),
+        ):
+            with self.subTest(query=query):
+                response = self.client.get(f"{url}?{query}")
+                self.assertHttpStatus(response, 200)
+                content = response.content.decode()
+                if present:
+                    self.assertIn(present, content)
+                self.assertNotIn(absent, content)
+        with CaptureQueriesContext(connection) as queries:
+            self.client.get(f"{url}?per_page=50&model_name=device&q=device")
+        # The models of a running sync's changes, one count and one page of changes: never a query per row, never
+        # the same count twice.
+        change_queries = [query["sql"] for query in queries if 'FROM "nautobot_data_sync_syncchange"' in query["sql"]]
+        self.assertEqual(len(change_queries), 3, change_queries)
+        self.assertIn("SELECT DISTINCT", change_queries[0])
+        self.assertIn("COUNT(*)", change_queries[1])
+        self.assertIn("LIMIT 50", change_queries[2])
 
     @override_settings(EXEMPT_VIEW_PERMISSIONS=[])
-    def test_detail_page_without_change_permission_hides_changes(self):
+    def test_changes_tab_needs_change_permission(self):
         self.add_permissions("nautobot_data_sync.view_sync")
         response = self.client.get(self.dry.get_absolute_url())
         self.assertHttpStatus(response, 200)
         content = response.content.decode()
-        self.assertNotIn("Site A", content)
-        self.assertNotIn(f"/plugins/data-sync/changes/?sync={self.dry.pk}", content)
+        self.assertNotIn(f"/plugins/data-sync/syncs/{self.dry.pk}/changes/", content)
         # The phases are part of the sync: they stay visible.
         self.assertIn("Diff calculation", content)
+        response = self.client.get(reverse("plugins:nautobot_data_sync:sync_changes", kwargs={"pk": self.dry.pk}))
+        self.assertHttpStatus(response, 403)
+
+    @override_settings(EXEMPT_VIEW_PERMISSIONS=[])
+    def test_job_logs_tab(self):
+        JobLogEntry.objects.create(
+            job_result=self.dry.job_result, log_level="info", grouping="Source load", message="Reading inventory.yaml"
+        )
+        JobLogEntry.objects.create(job_result=self.live.job_result, log_level="info", message="Another job's line")
+        url = reverse("plugins:nautobot_data_sync:sync_job_logs", kwargs={"pk": self.dry.pk})
+        self.add_permissions("nautobot_data_sync.view_sync")
+        self.assertHttpStatus(self.client.get(url), 403)
+        self.add_permissions("extras.view_jobresult", "extras.view_joblogentry")
+        response = self.client.get(url)
+        self.assertHttpStatus(response, 200)
+        self.assertBodyContains(response, "Reading inventory.yaml")
+        self.assertNotIn("Another job&#x27;s line", response.content.decode())
 
     @override_settings(EXEMPT_VIEW_PERMISSIONS=[])
     def test_list_table_content(self):
@@ -432,9 +527,10 @@ class NavigationAndJobResultButtonTestCase(TestCase):
         self.add_permissions("nautobot_data_sync.view_sync", "nautobot_data_sync.view_syncchange")
         response = self.client.get(reverse("plugins:nautobot_data_sync:sync_list"))
         content = response.content.decode()  # the menu is outside the page body
+        self.assertIn('href="/plugins/data-sync/"', content)
         self.assertIn('href="/plugins/data-sync/syncs/"', content)
         self.assertIn('href="/plugins/data-sync/changes/"', content)
-        self.assertIn('"Data Sync": {"items": {"/plugins/data-sync/syncs/"', content)
+        self.assertIn('"Data Sync": {"items": {"/plugins/data-sync/"', content)
 
     @override_settings(EXEMPT_VIEW_PERMISSIONS=[])
     def test_job_result_button(self):

@@ -39,6 +39,7 @@ class InventoryFileDataSource(DataSource):
     )
 
     diff_class = DeletesLastDiff
+    bulk_mode = True
 
     class Meta(DataSource.Meta):
         name = "Inventory file \u27f6 Nautobot"
@@ -68,9 +69,6 @@ class InventoryFileDataSource(DataSource):
     def load_target_adapter(self):
         self.target_adapter = NautobotAdapter(name="Nautobot", job=self)
         self.target_adapter.load()
-
-    def lookup_object(self, model_name, unique_id):
-        return self.target_adapter.lookup_object(model_name, unique_id) if self.target_adapter else None
 
     def _inventory_name(self):
         if self.inventory_file:

@@ -1,0 +1,544 @@
+"""Bulk writes of declarative models: validated, change-logged and batched, with a per-object outcome.
+
+In bulk mode ``NautobotModel.create()/update()/delete()`` resolve references and queue the write here instead of
+saving. ``flush()`` (when ``batch_size`` writes are queued, before any per-object write, and when the sync ends)
+writes per Django model and batch: creates in dependency order (parents first), then updates, then deletes in
+reverse order. For each batch:
+
+* references: each foreign key's targets are read with one query (honouring ``limit_choices_to``) and attached to
+  the objects, so validation and serialization reuse them; an object whose parent failed is skipped;
+* validation: ``full_clean()`` per object (field checks, the model's ``clean()`` with Nautobot's custom validators and
+  data-compliance rules) without its per-object uniqueness queries; uniqueness is checked for the batch with one
+  query per unique constraint;
+* writing: ``bulk_create`` / ``bulk_update`` / one ``Collector`` delete, in a savepoint; if the database still
+  refuses the batch, its objects are written one by one to isolate the failure;
+* the change log: ObjectChange records as Nautobot would write them (``changelog``), attributed to the job's user
+  and request id, so Nautobot's change log, job hooks, webhooks and events see every object.
+
+Save-time side effects handled in bulk: a new Device gets its components from its device type's templates, an
+Interface without status gets the default one, a non-tagged Interface loses its tagged VLANs, and tree models
+(locations, location types) invalidate their ancestors' cached descendants. Models whose ``save()`` or
+``delete()`` does anything else (e.g. IP addresses and prefixes, which find their parents) are written one by one
+(``writes_in_bulk()``).
+"""
+
+from collections import defaultdict
+from contextlib import suppress
+from dataclasses import dataclass, field
+from functools import reduce
+from operator import or_
+
+from diffsync.exceptions import ObjectNotFound
+from django.contrib.contenttypes.models import ContentType
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, router, transaction
+from django.db.models import ForeignKey, Model, OneToOneField, ProtectedError, Q, RestrictedError
+from django.db.models.deletion import Collector
+from django.utils import timezone
+from nautobot.core.models.tree_queries import TreeModel
+from nautobot.core.utils.cache import construct_cache_key
+from nautobot.dcim.models import Device, DeviceType
+from nautobot.dcim.models.device_components import BaseInterface, CableTermination, ModularComponentModel
+from nautobot.extras.choices import ObjectChangeActionChoices
+from nautobot.extras.models import ContactAssociation, Note, ObjectChange, Status
+from nautobot.extras.signals import change_context_state
+from nautobot.ipam.models import VLAN
+
+from nautobot_data_sync.choices import ChangeStatusChoices
+from nautobot_data_sync.orm import changelog, relationships
+from nautobot_data_sync.orm.messages import fields_of, protected_message
+from nautobot_data_sync.sync.readonce import read_once
+
+CREATE, UPDATE, DELETE = "create", "update", "delete"
+COMPONENT_TEMPLATES = (
+    "console_port_templates",
+    "console_server_port_templates",
+    "power_port_templates",
+    "power_outlet_templates",
+    "interface_templates",
+    "rear_port_templates",
+    "front_port_templates",
+    "device_bay_templates",
+    "module_bay_templates",
+)
+
+# Classes whose save() / delete() the bulk path reproduces (or that do nothing a sync relies on).
+_SAVE_HANDLED = {Model, TreeModel, Device, DeviceType, BaseInterface, ModularComponentModel, CableTermination, VLAN}
+_DELETE_HANDLED = {Model, TreeModel}
+
+
+def writes_in_bulk(model, operation):
+    """True when ``operation`` ("create", "update", "delete") of Django ``model`` can be written in bulk."""
+    method, handled = ("delete", _DELETE_HANDLED) if operation == DELETE else ("save", _SAVE_HANDLED)
+    return all(cls in handled for cls in model.__mro__ if method in vars(cls))
+
+
+@dataclass
+class Resolved:
+    """A declarative model's values, as Django attributes: references resolved, not yet applied."""
+
+    fields: dict = field(default_factory=dict)  # {attname: value}
+    custom_fields: dict = field(default_factory=dict)  # {key: value}
+    many_to_many: dict = field(default_factory=dict)  # {accessor: [objects]}
+    relationships: dict = field(default_factory=dict)  # {declared name: value}
+
+    def apply(self, instance):
+        for name, value in self.fields.items():
+            setattr(instance, name, value)
+        for key, value in self.custom_fields.items():
+            instance._custom_field_data[key] = value
+
+
+@dataclass
+class PendingWrite:
+    """One queued write and what to report its outcome against."""
+
+    model_class: type  # the NautobotModel subclass
+    unique_id: str
+    element: object  # the diff element being synced
+    pk: object
+    resolved: Resolved | None = None
+    instance: Model | None = None
+    diffsync_model: object = None
+
+
+class BulkWriter:
+    """Queues the writes of one sync and flushes them in batches; see the module docstring.
+
+    ``report(element, status, message)`` receives every queued write's outcome when it is flushed. The executor
+    sets ``element`` to the diff element being synced before calling a model's create/update/delete, flushes
+    before a write that ``accepts()`` refuses (it may depend on queued ones) and when the writer is ``full``.
+    """
+
+    def __init__(self, adapter, report, batch_size=1000, default=True):
+        self.adapter = adapter
+        self.report = report
+        self.batch_size = batch_size
+        self.default = default  # bulk mode of models that do not choose (``NautobotModel._bulk_mode`` None)
+        self.element = None
+        self.queued_element = None
+        self.change_context = change_context_state.get()
+        self._queues = _empty_queues()
+        self._queued = 0
+        self._created = {}  # pk -> instance queued or written in the current flush
+        self._unwritten = set()  # pks of objects that failed or were skipped (their dependents are skipped)
+
+    # Queuing
+
+    def accepts(self, model_class, operation):
+        """Whether ``operation`` of diffsync model class ``model_class`` is queued here (else written at once)."""
+        bulk = getattr(model_class, "_bulk_mode", False)
+        bulk = self.default if bulk is None else bulk
+        return bool(bulk) and writes_in_bulk(model_class._model, operation)
+
+    def queue(self, operation, item):
+        item.element = self.element
+        self._queues[operation][item.model_class._model].append(item)
+        if operation == CREATE:
+            self._created[item.pk] = item.instance
+        self._queued += 1
+        self.queued_element = self.element
+
+    @property
+    def full(self):
+        return self._queued >= self.batch_size
+
+    # Flushing
+
+    def flush(self):
+        """Write everything queued; each write's outcome goes to ``report``."""
+        if not self._queued:
+            return
+        queues, self._queues = self._queues, _empty_queues()
+        self._queued = 0
+        with read_once():
+            for model in dependency_order(queues[CREATE]):
+                for generation in _generations(model, queues[CREATE][model]):
+                    for batch in _batches(generation, self.batch_size):
+                        self._create(model, batch)
+            for model in dependency_order(queues[UPDATE]):
+                for batch in _batches(queues[UPDATE][model], self.batch_size):
+                    self._update(model, batch)
+            for model in reversed(dependency_order(queues[DELETE])):
+                for batch in _batches(queues[DELETE][model], self.batch_size):
+                    self._delete(model, batch)
+        self._created = {}
+        for model in {*queues[CREATE], *queues[UPDATE], *queues[DELETE]}:
+            self.adapter.references.forget(model)
+
+    def _create(self, model, items):
+        for item in items:
+            _before_save(item.instance)
+        valid = self._validate(model, items, creating=True)
+        with transaction.atomic():  # the batch, its many-to-many, components, relationships and change log
+            written = self._write(valid, lambda batch: model.objects.bulk_create([item.instance for item in batch]))
+            if not written:
+                return
+            instances = [item.instance for item in written]
+            with changelog.change_logging_paused():
+                for item in written:
+                    for accessor, objects in item.resolved.many_to_many.items():
+                        getattr(item.instance, accessor).set(objects)
+                if issubclass(model, Device):
+                    _create_device_components(instances)
+            self._write_relationships(written, created=True)
+            self._log(instances, ObjectChangeActionChoices.ACTION_CREATE)
+        if issubclass(model, TreeModel):
+            _invalidate_tree_caches(model, {instance.parent_id for instance in instances})
+        self._succeeded(written)
+
+    def _update(self, model, items):
+        instances = model._base_manager.in_bulk([item.pk for item in items])
+        present = []
+        for item in items:
+            item.instance = instances.get(item.pk)
+            if item.instance is None:
+                self._failed(item, f"{item.model_class._modelname} {item.unique_id!r} no longer exists in Nautobot")
+            else:
+                present.append(item)
+        if self.change_context:
+            changelog.remember_pre_change_data([item.instance for item in present], self.change_context)
+        old_parents = {item.instance.parent_id for item in present} if issubclass(model, TreeModel) else set()
+        changed = {"last_updated"} if any(f.name == "last_updated" for f in model._meta.fields) else set()
+        now = timezone.now()
+        for item in present:
+            item.resolved.apply(item.instance)
+            changed.update(item.resolved.fields)
+            if item.resolved.custom_fields:
+                changed.add("_custom_field_data")
+            if "last_updated" in changed:
+                item.instance.last_updated = now
+            _before_save(item.instance)
+        valid = self._validate(model, present, creating=False)
+        names = sorted(model._meta.get_field(name).name for name in changed)
+        with transaction.atomic():
+            written = self._write(
+                valid,
+                lambda batch: model.objects.bulk_update([item.instance for item in batch], names) if names else None,
+            )
+            if not written:
+                return
+            with changelog.change_logging_paused():
+                for item in written:
+                    for accessor, objects in item.resolved.many_to_many.items():
+                        getattr(item.instance, accessor).set(objects)
+                if issubclass(model, BaseInterface):
+                    _clear_untagged_vlans(model, [item.instance for item in written])
+            if issubclass(model, Device):
+                _move_child_devices([item.instance for item in written])
+            self._write_relationships(written, created=False)
+            self._log([item.instance for item in written], ObjectChangeActionChoices.ACTION_UPDATE)
+        if issubclass(model, TreeModel):
+            _invalidate_tree_caches(model, old_parents | {item.instance.parent_id for item in written})
+        self._succeeded(written)
+
+    def _delete(self, model, items):
+        instances = model._base_manager.in_bulk([item.pk for item in items])
+        deletable = []
+        for item in items:
+            item.instance = instances.get(item.pk)
+            if item.instance is None:  # already gone, e.g. deleted with its parent
+                self._succeeded([item])
+            else:
+                deletable.append(item)
+        using = router.db_for_write(model)
+        collector = Collector(using=using)
+        try:
+            collector.collect([item.instance for item in deletable])
+        except (ProtectedError, RestrictedError):  # find the blocked objects, one by one
+            collector, allowed = Collector(using=using), []
+            for item in deletable:
+                try:
+                    Collector(using=using).collect([item.instance])
+                    allowed.append(item)
+                except (ProtectedError, RestrictedError) as error:
+                    self._failed(item, f"{item.model_class._modelname} {item.unique_id!r} {protected_message(error)}")
+            deletable = allowed
+            collector.collect([item.instance for item in deletable])
+        if not deletable:
+            return
+        if issubclass(model, TreeModel):
+            _invalidate_tree_caches(model, {item.instance.parent_id for item in deletable})
+        changes = []
+        if self.change_context:
+            for related_model, objects in collector.data.items():
+                if hasattr(related_model, "to_objectchange"):
+                    pks = [obj.pk for obj in objects]
+                    serialized = changelog.serialize_batch(changelog.load_for_logging(related_model, pks))
+                    loaded = [obj for obj in objects if obj.pk in serialized]
+                    changes += changelog.object_changes(
+                        loaded, ObjectChangeActionChoices.ACTION_DELETE, self.change_context, serialized
+                    )
+        with transaction.atomic(), changelog.change_logging_paused():
+            for related_model, objects in collector.data.items():
+                content_type = ContentType.objects.get_for_model(related_model)
+                pks = [obj.pk for obj in objects]
+                ContactAssociation.objects.filter(
+                    associated_object_type=content_type, associated_object_id__in=pks
+                ).delete()
+                Note.objects.filter(assigned_object_type=content_type, assigned_object_id__in=pks).delete()
+            collector.delete()
+            ObjectChange.objects.bulk_create(changes, batch_size=self.batch_size)
+        self._remember(changes)
+        self._succeeded(deletable)
+
+    # Steps shared by creates and updates
+
+    def _validate(self, model, items, creating):
+        """The items that pass reference, field, model and uniqueness checks; the others are reported."""
+        items = self._attach_references(model, items)
+        fk_names = [f.name for f in model._meta.concrete_fields if isinstance(f, (ForeignKey, OneToOneField))]
+        valid = []
+        for item in items:
+            try:
+                item.instance.full_clean(exclude=fk_names, validate_unique=False, validate_constraints=False)
+            except ValidationError as error:
+                self._failed(item, self._describe(item, error))
+                continue
+            except Exception as error:  # noqa: BLE001 - any error in a model's clean() is this object's failure
+                self._failed(item, f"{item.model_class._modelname} {item.unique_id!r}: {type(error).__name__}: {error}")
+                continue
+            valid.append(item)
+        return self._check_uniqueness(model, valid, creating)
+
+    def _attach_references(self, model, items):
+        """Read every foreign key's targets once; report objects whose reference is missing, failed or invalid."""
+        usable = []
+        related = {}
+        for fk in (f for f in model._meta.concrete_fields if isinstance(f, (ForeignKey, OneToOneField))):
+            wanted = {getattr(item.instance, fk.attname) for item in items} - {None} - set(self._created)
+            query = fk.related_model._base_manager.filter(pk__in=wanted)
+            if limit := fk.get_limit_choices_to():
+                query = query.complex_filter(limit)
+            related[fk] = query.in_bulk() if wanted else {}
+        for item in items:
+            problem = None
+            for fk, found in related.items():
+                value = getattr(item.instance, fk.attname)
+                if value is None:
+                    if not fk.null:
+                        problem = ValidationError({fk.name: ["This field cannot be null."]})
+                    continue
+                if value in self._unwritten:
+                    problem = fk.name
+                    break
+                target = self._created.get(value) or found.get(value)
+                if target is None:
+                    message = f"{fk.related_model._meta.verbose_name} instance with id {value} is not a valid choice."
+                    problem = ValidationError({fk.name: [message]})
+                    break
+                setattr(item.instance, fk.name, target)
+            if problem is None:
+                usable.append(item)
+            elif isinstance(problem, str):
+                self._skipped(item, f"skipped: its {problem} was not written")
+            else:
+                self._failed(item, self._describe(item, problem))
+        return usable
+
+    def _check_uniqueness(self, model, items, creating):
+        """Report objects that would break a unique constraint, against the batch and the database."""
+        own_pks = {item.pk for item in items}
+        for names in unique_field_sets(model):
+            attnames = [model._meta.get_field(name).attname for name in names]
+            keys = {}
+            kept = []
+            for item in items:
+                key = tuple(getattr(item.instance, attname) for attname in attnames)
+                if None in key:
+                    kept.append(item)
+                elif key in keys:
+                    self._failed(item, self._unique_message(item, model, names))
+                else:
+                    keys[key] = item
+                    kept.append(item)
+            if keys:
+                condition = reduce(or_, (Q(**dict(zip(attnames, key, strict=True))) for key in keys))
+                for pk, *values in model._base_manager.filter(condition).values_list("pk", *attnames):
+                    item = keys.get(tuple(values))
+                    if item is not None and pk != item.pk and (creating or pk not in own_pks):
+                        self._failed(item, self._unique_message(item, model, names))
+                        kept.remove(item)
+            items = kept
+        return items
+
+    def _write(self, items, write_batch):
+        """Write ``items`` in one statement (in a savepoint); if refused, one by one. Returns the written items."""
+        if not items:
+            return []
+        try:
+            with transaction.atomic():
+                write_batch(items)
+            return items
+        except IntegrityError:
+            written = []
+            for item in items:
+                try:
+                    with transaction.atomic():
+                        write_batch([item])
+                    written.append(item)
+                except IntegrityError as error:
+                    self._failed(item, f"{item.model_class._modelname} {item.unique_id!r}: {error}".strip())
+            return written
+
+    def _write_relationships(self, items, created):
+        """Relationship associations, one object at a time (change-logged by Nautobot)."""
+        for item in items:
+            plan = item.model_class.plan()
+            relationships.write_all(self.adapter, item.instance, plan, item.resolved.relationships, created)
+
+    def _log(self, instances, action):
+        """Change records of the written ``instances`` (serialized as in memory, like Nautobot's signal handlers)."""
+        if not self.change_context or not hasattr(instances[0], "to_objectchange"):
+            return
+        changes = changelog.object_changes(changelog.prepare_for_logging(instances), action, self.change_context)
+        ObjectChange.objects.bulk_create(changes, batch_size=self.batch_size)
+        self._remember(changes)
+
+    def _remember(self, changes):
+        """Register the changes as Nautobot's signal handlers do, so a later save of the object updates them."""
+        for change in changes:
+            user_pk = change.user.pk if change.user else None
+            key = f"{change.changed_object_type_id}__{change.changed_object_id}"
+            key = f"{key}__{user_pk}" if user_pk is not None else key
+            self.change_context.deferred_object_changes[key] = [{"action": change.action, "user": change.user}]
+
+    # Outcomes
+
+    def _succeeded(self, items):
+        for item in items:
+            self.report(item.element, ChangeStatusChoices.SUCCEEDED, "")
+
+    def _failed(self, item, message):
+        self._unwritten.add(item.pk)
+        self._forget(item)
+        self.report(item.element, ChangeStatusChoices.FAILED, message)
+
+    def _skipped(self, item, message):
+        self._unwritten.add(item.pk)
+        self._forget(item)
+        self.report(item.element, ChangeStatusChoices.SKIPPED, message)
+
+    def _forget(self, item):
+        """A create that was not written leaves the target adapter too."""
+        if item.diffsync_model is not None and item.element is not None and item.element.action == CREATE:
+            with suppress(ObjectNotFound):
+                self.adapter.remove(item.diffsync_model)
+
+    def _describe(self, item, error):
+        return f"{item.model_class._modelname} {item.unique_id!r}: {fields_of(item.model_class.plan(), error)}"
+
+    def _unique_message(self, item, model, names):
+        message = " ".join(item.instance.unique_error_message(model, tuple(names)).messages)
+        return f"{item.model_class._modelname} {item.unique_id!r}: {message}"
+
+
+def dependency_order(models):
+    """``models`` sorted so that a model comes after the models its foreign keys point to."""
+    models = list(models)
+    order, visiting = [], set()
+
+    def visit(model):
+        if model in order or model in visiting:
+            return
+        visiting.add(model)
+        for fk in model._meta.concrete_fields:
+            if isinstance(fk, (ForeignKey, OneToOneField)) and fk.related_model in models:
+                visit(fk.related_model)
+        order.append(model)
+
+    for model in models:
+        visit(model)
+    return order
+
+
+def unique_field_sets(model):
+    """Field-name tuples that must be unique together: unique fields, unique_together, unconditional constraints."""
+    meta = model._meta
+    sets = [(f.name,) for f in meta.concrete_fields if f.unique and not f.primary_key]
+    sets += [tuple(names) for names in meta.unique_together]
+    sets += [tuple(c.fields) for c in meta.total_unique_constraints if c.fields and not c.expressions]
+    return list(dict.fromkeys(sets))
+
+
+def _empty_queues():
+    return {CREATE: defaultdict(list), UPDATE: defaultdict(list), DELETE: defaultdict(list)}
+
+
+def _generations(model, items):
+    """``items`` in generations: objects whose parent (a foreign key to their own model) is created in the same
+    flush come after it, as validation reads the parent from the database (e.g. a tree's ancestors)."""
+    own = [f.attname for f in model._meta.concrete_fields if isinstance(f, ForeignKey) and f.related_model is model]
+    if not own:
+        return [items]
+    pending = {item.pk: item for item in items}
+    generation_of = {}
+
+    def generation(item):
+        if item.pk not in generation_of:
+            generation_of[item.pk] = 0  # guards against a cycle
+            parents = [pending.get(getattr(item.instance, attname)) for attname in own]
+            generation_of[item.pk] = max((generation(parent) + 1 for parent in parents if parent), default=0)
+        return generation_of[item.pk]
+
+    generations = defaultdict(list)
+    for item in items:
+        generations[generation(item)].append(item)
+    return [generations[number] for number in sorted(generations)]
+
+
+def _batches(items, size):
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _before_save(instance):
+    """What the model's save() does to the instance before writing it."""
+    if isinstance(instance, ModularComponentModel) and instance.device_id is None and instance.module is not None:
+        instance.device = getattr(instance.module.parent_module_bay, "parent_device", None)
+    if isinstance(instance, BaseInterface) and instance.status_id is None:
+        instance.status = Status.objects.get_for_model(type(instance)).filter(name="Active").first()
+
+
+def _create_device_components(devices):
+    """As ``Device.create_components()`` for many devices: each device type's templates read once."""
+    by_type = defaultdict(list)
+    for device in devices:
+        by_type[device.device_type_id].append(device)
+    for device_type in DeviceType.objects.filter(pk__in=by_type):
+        for accessor in COMPONENT_TEMPLATES:  # in Nautobot's order: ports before the ports that refer to them
+            templates = list(getattr(device_type, accessor).all())
+            devices = by_type[device_type.pk]
+            components = [template.instantiate(device=device) for device in devices for template in templates]
+            if components:
+                type(components[0]).objects.bulk_create(components)
+
+
+def _clear_untagged_vlans(model, interfaces):
+    """As ``BaseInterface.save()``: an interface not in tagged mode has no tagged VLANs."""
+    untagged = [interface.pk for interface in interfaces if interface.mode != "tagged"]
+    through = model.tagged_vlans.through
+    through.objects.filter(**{f"{model._meta.model_name}_id__in": untagged}).delete()
+
+
+def _move_child_devices(devices):
+    """As ``Device.save()``: devices installed in a moved device's bays follow it (saved one by one, logged)."""
+    by_pk = {device.pk: device for device in devices}
+    children = Device.objects.filter(parent_bay__device_id__in=by_pk).select_related("parent_bay")
+    for child in children:
+        parent = by_pk[child.parent_bay.device_id]
+        if child.location_id != parent.location_id or child.rack_id != parent.rack_id:
+            child.location_id, child.rack_id = parent.location_id, parent.rack_id
+            child.save()
+
+
+def _invalidate_tree_caches(model, parent_pks):
+    """As ``TreeModel.save()/delete()``: ancestors of changed nodes forget their cached descendants."""
+    seen = set()
+    for parent in model.objects.filter(pk__in=parent_pks - {None}):
+        for ancestor in parent.ancestors(include_self=True):
+            if ancestor.pk not in seen:
+                seen.add(ancestor.pk)
+                key = construct_cache_key(ancestor, method_name="cacheable_descendants_pks", branch_aware=True)
+                cache.delete_pattern(f"{key}(*)")

@@ -1,0 +1,227 @@
+"""Nautobot change-log records (ObjectChange) for objects written in bulk, with the data Nautobot itself stores.
+
+Nautobot logs a change from ``post_save``/``pre_delete`` signals, one object at a time: ``to_objectchange()``
+serializes the object twice (Django's serializer for ``object_data``, the REST API serializer at depth 1 for
+``object_data_v2``), reading related objects and configuration again for every object. Here a batch of one model
+is serialized together: the objects are read once with their related objects prefetched (so objects that share a
+device or a location share one Python instance), the REST serializer runs once over the list (``many=True``),
+nested related objects are represented once per batch, and the model's own ``to_objectchange()`` still builds each
+record (so its ``related_object`` and any override apply) from the precomputed data. Configuration and cached
+values are read once per key (``sync.readonce``).
+"""
+
+import json
+from contextlib import contextmanager
+
+from django.contrib.contenttypes.fields import GenericRelation
+from django.contrib.contenttypes.models import ContentType
+from django.core.serializers import serialize
+from django.db.models import ForeignKey, OneToOneField, prefetch_related_objects
+from nautobot.core.api.exceptions import SerializerNotFound
+from nautobot.core.api.utils import get_serializer_for_model
+from nautobot.core.models.utils import is_taggable
+from nautobot.extras.choices import ObjectChangeActionChoices
+from nautobot.extras.constants import CHANGELOG_MAX_CHANGE_CONTEXT_DETAIL
+from nautobot.extras.models import ObjectChange
+from nautobot.extras.models import change_logging as change_logging_module
+from nautobot.extras.signals import change_context_state
+from rest_framework.serializers import BaseSerializer, ListSerializer
+
+DEPTH = 1  # the depth Nautobot's serialize_object_v2() uses
+MISSING = object()
+UNSERIALIZED_APPS = {"extras", "data_validation"}  # generic relations (notes, contacts, metadata...) not serialized
+
+
+@contextmanager
+def change_logging_paused():
+    """Nautobot's signal handlers log nothing inside the block (the bulk writer logs the changes itself)."""
+    token = change_context_state.set(None)
+    try:
+        yield
+    finally:
+        change_context_state.reset(token)
+
+
+def prefetch_paths(model):
+    """Related objects the serializers read: forward foreign keys (two hops), many-to-many fields, reverse
+    one-to-one fields and generic relations outside Nautobot's extras (e.g. an interface's cable paths)."""
+    paths = [
+        field.name
+        for field in model._meta.get_fields()
+        if (field.one_to_one and field.auto_created)
+        or (isinstance(field, GenericRelation) and field.related_model._meta.app_label not in UNSERIALIZED_APPS)
+    ]
+    for field in model._meta.concrete_fields:
+        if isinstance(field, (ForeignKey, OneToOneField)):
+            paths.append(field.name)
+            related = field.related_model
+            paths.extend(
+                f"{field.name}__{inner.name}"
+                for inner in related._meta.concrete_fields
+                if isinstance(inner, (ForeignKey, OneToOneField)) and inner.related_model is not model
+            )
+    paths.extend(field.name for field in model._meta.many_to_many)
+    return paths
+
+
+def load_for_logging(model, pks):
+    """The objects ``pks`` of ``model``, with what their serialization reads prefetched."""
+    return list(model._base_manager.filter(pk__in=pks).prefetch_related(*prefetch_paths(model)))
+
+
+def prepare_for_logging(objects):
+    """Prefetch what the serialization of ``objects`` (one model, in memory, as just written) reads."""
+    if objects:
+        prefetch_related_objects(objects, *prefetch_paths(type(objects[0])))
+    return objects
+
+
+def serialize_batch(objects):
+    """``{pk: (object_data, object_data_v2)}`` for objects of one model, as Nautobot's serializers give them."""
+    if not objects:
+        return {}
+    model = type(objects[0])
+    v1 = {}
+    for obj, record in zip(objects, json.loads(serialize("json", objects)), strict=True):
+        data = record["fields"]
+        if hasattr(obj, "_custom_field_data"):
+            data["custom_fields"] = data.pop("_custom_field_data")
+        if is_taggable(obj):
+            data["tags"] = [tag.name for tag in obj.tags.all()]
+        v1[obj.pk] = {key: value for key, value in data.items() if not (isinstance(key, str) and key.startswith("_"))}
+    try:
+        serializer_class = get_serializer_for_model(model)
+    except SerializerNotFound:
+        return {obj.pk: (v1[obj.pk], v1[obj.pk]) for obj in objects}
+    context = {"request": None, "depth": DEPTH, "exclude_m2m": False}
+    serializer = serializer_class(objects, many=True, context=context)
+    _share_nested(serializer.child)
+    with _natural_key_lookups_fixed(model):
+        v2 = serializer.data
+    return {obj.pk: (v1[obj.pk], dict(data)) for obj, data in zip(objects, v2, strict=True)}
+
+
+@contextmanager
+def _natural_key_lookups_fixed(model, depth=4):
+    """Nautobot recomputes a model's ``natural_key_field_lookups`` (a class property) on every ``natural_key()``
+    call; inside the block it is computed once for ``model`` and the models its foreign keys reach."""
+    reached, frontier = {model}, [model]
+    for _ in range(depth):
+        frontier = [
+            field.related_model
+            for current in frontier
+            for field in current._meta.concrete_fields
+            if isinstance(field, (ForeignKey, OneToOneField)) and field.related_model not in reached
+        ]
+        reached.update(frontier)
+    values = {
+        current: current.natural_key_field_lookups
+        for current in reached
+        if hasattr(current, "natural_key_field_lookups")
+    }
+    saved = {}
+    try:
+        for current, value in values.items():
+            saved[current] = vars(current).get("natural_key_field_lookups", MISSING)
+            current.natural_key_field_lookups = value
+        yield
+    finally:
+        for current, original in saved.items():
+            if original is MISSING:
+                del current.natural_key_field_lookups
+            else:
+                current.natural_key_field_lookups = original
+
+
+def _share_nested(serializer):
+    """Represent each nested related object (the device of eight interfaces) once per batch."""
+    for field in serializer.fields.values():
+        nested = field.child if isinstance(field, ListSerializer) else field
+        if isinstance(nested, BaseSerializer):
+            nested.to_representation = _once_per_object(nested.to_representation)
+
+
+def _once_per_object(represent):
+    memo = {}
+
+    def to_representation(instance):
+        key = getattr(instance, "pk", None)
+        if key is None:
+            return represent(instance)
+        if key not in memo:
+            memo[key] = represent(instance)
+        return memo[key]
+
+    return to_representation
+
+
+@contextmanager
+def _precomputed(serialized):
+    """``to_objectchange()`` takes the serialized data of ``serialized`` objects instead of computing it again."""
+    originals = change_logging_module.serialize_object, change_logging_module.serialize_object_v2
+
+    def object_data(obj, extra=None, exclude=None):
+        if extra is None and exclude is None and obj.pk in serialized:
+            return serialized[obj.pk][0]
+        return originals[0](obj, extra=extra, exclude=exclude)
+
+    def object_data_v2(obj):
+        return serialized[obj.pk][1] if obj.pk in serialized else originals[1](obj)
+
+    change_logging_module.serialize_object, change_logging_module.serialize_object_v2 = object_data, object_data_v2
+    try:
+        yield
+    finally:
+        change_logging_module.serialize_object, change_logging_module.serialize_object_v2 = originals
+
+
+def object_changes(objects, action, change_context, serialized=None):
+    """Unsaved ObjectChange records for ``objects`` (one model) attributed to ``change_context``.
+
+    ``serialized`` is ``serialize_batch(objects)`` when already computed (e.g. before a delete).
+    """
+    serialized = serialize_batch(objects) if serialized is None else serialized
+    changes = []
+    with _precomputed(serialized):
+        for obj in objects:
+            change = obj.to_objectchange(action)
+            if change is None:
+                continue
+            user = change_context.get_user(obj)
+            change.user = user
+            change.user_name = user.username if user else ""
+            change.request_id = change_context.change_id
+            change.change_context = change_context.context
+            change.change_context_detail = change_context.context_detail[:CHANGELOG_MAX_CHANGE_CONTEXT_DETAIL]
+            if action == ObjectChangeActionChoices.ACTION_DELETE:
+                change.changed_object = None
+                change.changed_object_type_id = _content_type_id(obj)
+                change.changed_object_id = obj.pk
+            changes.append(change)
+    return changes
+
+
+def remember_pre_change_data(objects, change_context):
+    """As Nautobot does before an update: keep the current data of objects that have no change record yet."""
+    if not objects:
+        return
+    logged = set(
+        ObjectChange.objects.filter(changed_object_id__in=[obj.pk for obj in objects])
+        .values_list("changed_object_id", flat=True)
+        .distinct()
+    )
+    unlogged = [obj for obj in objects if obj.pk not in logged]
+    if not unlogged:
+        return
+    serialized = serialize_batch(load_for_logging(type(objects[0]), [obj.pk for obj in unlogged]))
+    if change_context.pre_object_data is None:
+        change_context.pre_object_data = {}
+    if change_context.pre_object_data_v2 is None:
+        change_context.pre_object_data_v2 = {}
+    for pk, (data, data_v2) in serialized.items():
+        change_context.pre_object_data.setdefault(str(pk), data)
+        change_context.pre_object_data_v2.setdefault(str(pk), data_v2)
+
+
+def _content_type_id(obj):
+    return ContentType.objects.get_for_model(obj).pk

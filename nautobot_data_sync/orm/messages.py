@@ -1,0 +1,37 @@
+"""Error messages of declarative writes, naming fields as they are declared and objects as users know them."""
+
+from django.db.models import ProtectedError
+
+
+def protected_message(error, shown=3):
+    """A ProtectedError/RestrictedError as ``cannot be deleted: referenced by 3 devices (a, b, c)``."""
+    blocking = error.protected_objects if isinstance(error, ProtectedError) else error.restricted_objects
+    by_model = {}
+    for obj in blocking:
+        by_model.setdefault(obj._meta, []).append(str(obj))
+    groups = []
+    for meta, names in sorted(by_model.items(), key=lambda item: item[0].label):
+        names.sort()
+        noun = meta.verbose_name if len(names) == 1 else meta.verbose_name_plural
+        listed = ", ".join(names[:shown] + (["..."] if len(names) > shown else []))
+        groups.append(f"{len(names)} {noun} ({listed})")
+    return f"cannot be deleted: referenced by {'; '.join(groups)}"
+
+
+def fields_of(plan, error):
+    """A ValidationError as ``field: message; ...`` using the declared field names where possible."""
+    if not hasattr(error, "error_dict"):
+        return "; ".join(error.messages)
+    declared = {}
+    for name in (*plan.plain, *plan.custom_fields, *plan.relationships):
+        for django_name in plan.django_names(name):
+            declared.setdefault(django_name, name)
+    for group in plan.foreign_keys.values():
+        declared[group.name] = "+".join(group.paths)
+    for m2m in plan.many_to_many:
+        declared[m2m.accessor] = m2m.name
+    parts = []
+    for field_name, errors in error.message_dict.items():
+        label = declared.get(field_name, field_name)
+        parts.append(f"{label}: {' '.join(errors)}")
+    return "; ".join(parts)

@@ -1,0 +1,188 @@
+"""UI components of the Data Sync pages (framework panels and buttons) and the data they display."""
+
+from django.http import QueryDict
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.http import urlencode
+from nautobot.apps.models import RestrictedQuerySet
+from nautobot.apps.templatetags import hyperlinked_object, placeholder
+from nautobot.apps.ui import (
+    Button,
+    DataTablePanel,
+    EChartsPanel,
+    ObjectFieldsPanel,
+    ObjectsTablePanel,
+    Panel,
+)
+from nautobot.apps.views import get_obj_from_context
+from nautobot.extras.models import JobLogEntry
+
+from nautobot_data_sync.choices import SyncPhaseChoices, SyncStatusChoices
+from nautobot_data_sync.filters import SyncChangeFilterSet
+from nautobot_data_sync.models import SyncChange, SyncPhase
+from nautobot_data_sync.tables import COUNT_COLUMNS
+
+VIEW_CHANGES = "nautobot_data_sync.view_syncchange"
+
+# Filters of the Changes tab; any other query parameter (page, per_page, sort) is left to the table.
+CHANGE_TAB_FILTERS = ("model_name", "action", "status", "q")
+
+
+class DryRunNotePanel(Panel):
+    """A notice, shown only for dry-run syncs, that nothing was written."""
+
+    body_content_template_path = "nautobot_data_sync/inc/dry_run_note.html"
+
+    def should_render(self, context):
+        obj = get_obj_from_context(context)
+        return super().should_render(context) and bool(getattr(obj, "dry_run", False))
+
+
+class RunningNotePanel(Panel):
+    """For a running sync: the phases finished so far, a refresh button and an automatic refresh."""
+
+    body_content_template_path = "nautobot_data_sync/inc/running_note.html"
+
+    def should_render(self, context):
+        obj = get_obj_from_context(context)
+        return super().should_render(context) and getattr(obj, "status", None) == SyncStatusChoices.RUNNING
+
+
+class SyncCountsPanel(ObjectFieldsPanel):
+    """The count columns of a Sync, each linked to the matching changes."""
+
+    def render_value(self, key, value, context):
+        label, color, filters = COUNT_COLUMNS[key]
+        if not value:
+            return format_html('<span class="text-secondary">0</span>')
+        badge = format_html('<span class="badge bg-{}">{}</span>', color, value)
+        if not context["request"].user.has_perm(VIEW_CHANGES):
+            return badge
+        obj = get_obj_from_context(context)
+        return format_html('<a href="{}">{}</a>', changes_tab_url(obj, **filters), badge)
+
+
+class CountsByModelPanel(DataTablePanel):
+    """Counts per diffsync model, hidden when the sync recorded none."""
+
+    def should_render(self, context):
+        return super().should_render(context) and bool(context.get(self.context_data_key))
+
+
+class MemoryPanel(ObjectsTablePanel):
+    """The "Memory Usage Stats" table, with a note under it when memory was not profiled."""
+
+    def render_footer_content(self, context):
+        footer = super().render_footer_content(context)
+        if not context.get("memory_profiled"):
+            footer += render_to_string("nautobot_data_sync/inc/memory_not_profiled.html")
+        return footer
+
+
+class ChartPanel(EChartsPanel):
+    """An ECharts panel whose data is in the render context under ``data_key``; hidden when it has none."""
+
+    def __init__(self, *, data_key, chart_kwargs, **kwargs):
+        self.data_key = data_key
+        super().__init__(chart_kwargs={**chart_kwargs, "data": lambda context: context.get(data_key)}, **kwargs)
+
+    def should_render(self, context):
+        data = context.get(self.data_key) or {}
+        return super().should_render(context) and bool(data.get("x"))
+
+
+class ChangeFilterPanel(Panel):
+    """The filter form of the Changes tab (model, action, status, free-text search)."""
+
+    body_content_template_path = "nautobot_data_sync/inc/change_filter_form.html"
+
+
+class CountOnceQuerySet(RestrictedQuerySet):
+    """Counts once: the panel counts its rows twice (paginator, "more" link), each a scan of up to millions."""
+
+    def count(self):
+        if not hasattr(self, "_counted"):
+            self._counted = super().count()
+        return self._counted
+
+
+class SyncChangesPanel(ObjectsTablePanel):
+    """One page of a sync's changes, filtered by the Changes tab's form, never all of them."""
+
+    def get_table_data_queryset(self, instance, request):
+        data = QueryDict(mutable=True)
+        for name in CHANGE_TAB_FILTERS:
+            values = [value for value in request.GET.getlist(name) if value]
+            if values:
+                data.setlist(name, values)
+        changes = CountOnceQuerySet(model=SyncChange).filter(sync=instance)
+        return SyncChangeFilterSet(data, queryset=changes).qs
+
+    def get_extra_context(self, context):
+        extra = super().get_extra_context(context)
+        if getattr(get_obj_from_context(context), "dry_run", False):
+            extra["body_content_table_verbose_name_plural"] = "planned changes"
+        return extra
+
+
+class JobLogsPanel(ObjectsTablePanel):
+    """The log of the sync's JobResult, paginated."""
+
+    def get_table_data_queryset(self, instance, request):
+        return JobLogEntry.objects.filter(job_result_id=instance.job_result_id)
+
+
+class SyncJobPageButton(Button):
+    """Link from a Data Sync to the page of its Data Source / Data Target job."""
+
+    def get_link(self, context):
+        obj = get_obj_from_context(context)
+        if obj is None or obj.job_id is None:
+            return None
+        return reverse("plugins:nautobot_data_sync:syncjob", kwargs={"pk": obj.job_id})
+
+    def should_render(self, context):
+        return super().should_render(context) and self.get_link(context) is not None
+
+
+def changes_tab_url(sync, **filters):
+    """The Changes tab of ``sync``, optionally filtered."""
+    url = reverse("plugins:nautobot_data_sync:sync_changes", kwargs={"pk": sync.pk})
+    return f"{url}?{urlencode(filters)}" if filters else url
+
+
+def phase_rows(sync, phases):
+    """One SyncPhase per phase of a sync, in order; phases that did not run are unsaved placeholders.
+
+    Each row gets ``outcome``: succeeded, failed, running (not finished yet), dry_run (sync phase of a dry-run)
+    or not_run (an earlier phase failed).
+    """
+    by_name = {phase.name: phase for phase in phases}
+    rows = []
+    for name in SyncPhaseChoices.values():
+        phase = by_name.get(name)
+        if phase is not None:
+            phase.outcome = "succeeded" if phase.succeeded else "failed"
+        else:
+            phase = SyncPhase(sync=sync, name=name)
+            if sync.status == SyncStatusChoices.RUNNING:
+                phase.outcome = "running"
+            elif sync.dry_run and name == SyncPhaseChoices.SYNC:
+                phase.outcome = "dry_run"
+            else:
+                phase.outcome = "not_run"
+        rows.append(phase)
+    return rows
+
+
+class ChangeFieldsPanel(ObjectFieldsPanel):
+    """Fields of one change; the object link falls back to the recorded text when the object is gone."""
+
+    def render_value(self, key, value, context):
+        if key == "changed_object":
+            obj = get_obj_from_context(context)
+            if value is not None and hasattr(value, "get_absolute_url"):
+                return hyperlinked_object(value)
+            return placeholder(obj.object_repr)
+        return super().render_value(key, value, context)

@@ -1,0 +1,91 @@
+"""Read Nautobot's configuration and cached values once per key, for the length of a sync.
+
+Nautobot reads Constance settings (``get_settings_or_config()``) and cached values (tree depths, validation rules,
+content types) from Redis each time they are used: dozens of reads per object written and change logged, and per
+change record when Nautobot dispatches job hooks after the job. Inside ``read_once()`` each key is read once, in
+this thread; writes and deletes go through to Redis and update what was read.
+"""
+
+from contextlib import contextmanager
+
+from constance import config
+from django.core.cache import DEFAULT_CACHE_ALIAS, caches
+from django.core.cache.backends.base import DEFAULT_TIMEOUT
+
+MISSING = object()
+
+
+class _ReadOnceConfigBackend:
+    """A Constance backend that reads each key from the real backend once."""
+
+    def __init__(self, backend):
+        self.backend = backend
+        self.values = {}
+
+    def get(self, key):
+        if key not in self.values:
+            self.values[key] = self.backend.get(key)
+        return self.values[key]
+
+    def __getattr__(self, name):
+        return getattr(self.backend, name)
+
+
+class _ReadOnceCache:
+    """A Django cache that reads each key from ``cache`` once; writes and deletes go through and update it."""
+
+    def __init__(self, cache):
+        self.cache = cache
+        self.values = {}
+
+    def get(self, key, default=None, version=None):
+        if (key, version) not in self.values:
+            self.values[key, version] = self.cache.get(key, MISSING, version=version)
+        value = self.values[key, version]
+        return default if value is MISSING else value
+
+    def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        self.values[key, version] = value
+        return self.cache.set(key, value, timeout=timeout, version=version)
+
+    def get_or_set(self, key, default, timeout=DEFAULT_TIMEOUT, version=None):
+        value = self.get(key, MISSING, version=version)
+        if value is MISSING:
+            value = default() if callable(default) else default
+            self.set(key, value, timeout=timeout, version=version)
+        return value
+
+    def delete(self, key, version=None):
+        self.values.pop((key, version), None)
+        return self.cache.delete(key, version=version)
+
+    def __getattr__(self, name):  # anything else (delete_pattern, get_many...): forget what was read
+        self.values.clear()
+        return getattr(self.cache, name)
+
+
+def start_reading_once():
+    """Read configuration and cache keys once from now on (in this thread); returns the function that stops it."""
+    cache, backend = caches[DEFAULT_CACHE_ALIAS], config._backend
+    if isinstance(cache, _ReadOnceCache):  # already reading once: start afresh, leave the undoing to its starter
+        cache.values.clear()
+        backend.values.clear()
+        return lambda: None
+    caches[DEFAULT_CACHE_ALIAS] = _ReadOnceCache(cache)
+    config._backend = _ReadOnceConfigBackend(backend)
+
+    def stop():
+        caches[DEFAULT_CACHE_ALIAS] = cache
+        config._backend = backend
+
+    return stop
+
+
+@contextmanager
+def read_once():
+    """``start_reading_once()`` for the length of the block."""
+    stop = start_reading_once()
+    try:
+        yield
+    finally:
+        stop()

@@ -1,0 +1,224 @@
+"""The bulk write path (``bulk_mode``): same Nautobot state and change log as one-by-one writes, failures recorded
+per object, all-or-nothing rollback, and Nautobot's webhooks fired for every object after the job."""
+
+import json
+import re
+
+from django.contrib.auth import get_user_model
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Q
+from nautobot.apps.jobs import JobHookReceiver, register_jobs
+from nautobot.dcim.models import Device, Interface
+from nautobot.extras.choices import JobResultStatusChoices, ObjectChangeActionChoices
+from nautobot.extras.models import JobHook, ObjectChange, RelationshipAssociation
+from nautobot.ipam.models import IPAddress, Prefix
+
+from nautobot_data_sync.choices import ChangeStatusChoices, TransactionPolicyChoices
+from nautobot_data_sync.orm.bulk import writes_in_bulk
+from nautobot_data_sync.tests.sync_jobs import job_model_for
+from nautobot_data_sync.tests.test_orm_fixtures import OrmDeviceSource
+from nautobot_data_sync.tests.test_orm_jobs import OrmJobTestCase, device_record
+
+UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+VOLATILE = {"id", "created", "last_updated", "url", "natural_slug", "object_id"}
+
+
+class OrmDeviceBulkSource(OrmDeviceSource):
+    bulk_mode = True
+
+    class Meta(OrmDeviceSource.Meta):
+        name = "Test declarative device source (bulk)"
+
+
+class OrmDeviceBulkAllOrNothingSource(OrmDeviceBulkSource):
+    transaction_policy = TransactionPolicyChoices.ALL_OR_NOTHING
+
+    class Meta(OrmDeviceSource.Meta):
+        name = "Test declarative device source (bulk, all or nothing)"
+
+
+register_jobs(OrmDeviceBulkSource, OrmDeviceBulkAllOrNothingSource)
+
+
+def stable(data):
+    """Change-log data without what differs between two runs (primary keys, timestamps, URLs)."""
+    if isinstance(data, dict):
+        return {key: stable(value) for key, value in data.items() if key not in VOLATILE}
+    if isinstance(data, list):
+        return [stable(value) for value in data]
+    return UUID.sub("<uuid>", data) if isinstance(data, str) else data
+
+
+def change_log():
+    """Every ObjectChange as comparable data, in a stable order."""
+    rows = [
+        (
+            change.changed_object_type.model,
+            change.action,
+            change.object_repr,
+            change.user_name,
+            change.related_object_type.model if change.related_object_type else None,
+            json.dumps(stable(change.object_data), sort_keys=True),
+            json.dumps(stable(change.object_data_v2), sort_keys=True),
+        )
+        for change in ObjectChange.objects.select_related("changed_object_type", "related_object_type")
+    ]
+    return sorted(rows)
+
+
+def nautobot_state():
+    devices = [
+        (d.name, d.location.name, d.serial, d.status.name, sorted(d.tags.names()), d.cf.get("owner"))
+        for d in Device.objects.order_by("name")
+    ]
+    interfaces = list(Interface.objects.order_by("device__name", "name").values_list("device__name", "name", "type"))
+    tenants = sorted(RelationshipAssociation.objects.values_list("destination_id", flat=True).distinct())
+    return devices, interfaces, len(tenants)
+
+
+class BulkJobTestCase(OrmJobTestCase):
+    job_class = OrmDeviceBulkSource
+
+    def setUp(self):
+        super().setUp()
+        self.job_model = job_model_for(self.job_class)
+
+
+RECORDS_V1 = [
+    device_record("leaf-01", serial="S1", tags=["gold"], cf_owner="neteng", tenants=["t1"]),
+    device_record("leaf-02", location="fra", interfaces=("eth0", "eth1", "eth2"), tags=["gold", "silver"]),
+    device_record("leaf-03"),
+]
+RECORDS_V2 = [
+    device_record("leaf-01", location="fra", interfaces=("eth0",), serial="S2", tags=["silver"], tenants=["t2"]),
+    device_record("leaf-02", location="fra", interfaces=("eth0", "eth1", "eth2"), tags=["gold", "silver"]),
+    device_record("leaf-04", cf_owner="ops"),
+]
+
+
+class BulkParityTest(BulkJobTestCase):
+    def run_scenario(self, job_class):
+        self.job_model = job_model_for(job_class)
+        results = []
+        for records in (RECORDS_V1, RECORDS_V2):
+            job_result, sync = self.run_sync(records)
+            self.assertEqual(job_result.status, JobResultStatusChoices.STATUS_SUCCESS, sync.summary)
+            results.append((sync.create_count, sync.update_count, sync.delete_count, sync.failed_count))
+        return results, nautobot_state(), change_log()
+
+    def test_bulk_and_per_object_give_the_same_state_and_change_log(self):
+        one_by_one = self.run_scenario(OrmDeviceSource)
+        Device.objects.all().delete()  # outside any change context: no change records
+        ObjectChange.objects.all().delete()
+        bulk = self.run_scenario(OrmDeviceBulkSource)
+
+        self.assertEqual(bulk[0], one_by_one[0], "same counts")
+        self.assertEqual(bulk[0], [(10, 0, 0, 0), (3, 1, 4, 0)])
+        self.assertEqual(bulk[1], one_by_one[1], "same Nautobot state")
+        self.assertEqual(len(bulk[2]), len(one_by_one[2]))
+        for bulk_change, single_change in zip(bulk[2], one_by_one[2], strict=True):
+            self.assertEqual(bulk_change, single_change)
+        actions = {(row[0], row[1]) for row in bulk[2]}
+        self.assertIn(("device", ObjectChangeActionChoices.ACTION_DELETE), actions)
+        self.assertIn(("interface", ObjectChangeActionChoices.ACTION_UPDATE), actions | {("interface", "update")})
+
+    def test_models_with_side_effects_in_save_are_written_one_by_one(self):
+        self.assertTrue(writes_in_bulk(Device, "create"))
+        self.assertTrue(writes_in_bulk(Interface, "update"))
+        self.assertFalse(writes_in_bulk(IPAddress, "create"), "finds its parent prefix in save()")
+        self.assertFalse(writes_in_bulk(Prefix, "delete"), "re-parents its children in delete()")
+
+
+class BulkFailureTest(BulkJobTestCase):
+    def test_invalid_objects_are_recorded_and_the_rest_of_the_batch_is_written(self):
+        bad = device_record("leaf-02")
+        bad["interfaces"] = [{"name": "eth0", "type": "no-such-type"}, {"name": "eth1"}]
+        records = [device_record("leaf-01"), bad, device_record("leaf-03", location="Nowhere")]
+        job_result, sync = self.run_sync(records)
+
+        self.assertEqual(job_result.status, JobResultStatusChoices.STATUS_FAILURE)
+        self.assertEqual(sorted(Device.objects.values_list("name", flat=True)), ["leaf-01", "leaf-02"])
+        self.assertEqual(
+            sorted(Interface.objects.values_list("device__name", "name")),
+            [("leaf-01", "eth0"), ("leaf-01", "eth1"), ("leaf-02", "eth1")],
+        )
+        failed = {change.unique_id: change.message for change in sync.changes.filter(status=ChangeStatusChoices.FAILED)}
+        self.assertEqual(set(failed), {"leaf-02__eth0", "leaf-03"})
+        self.assertTrue(failed["leaf-02__eth0"].startswith("interface 'leaf-02__eth0': type: "), failed)
+        self.assertIn("location__name 'Nowhere' does not match any location", failed["leaf-03"])
+        self.assertEqual((sync.create_count, sync.failed_count, sync.skipped_count), (5, 2, 2))
+        logged = ObjectChange.objects.filter(changed_object_type=ContentType.objects.get_for_model(Interface))
+        self.assertEqual(logged.count(), 3, "only written objects are in the change log")
+
+    def test_a_device_that_fails_at_write_time_skips_its_interfaces(self):
+        Device.objects.create(
+            name="leaf-01",
+            location=self.world["locations"][1],
+            device_type=self.world["device_type"],
+            role=self.world["role"],
+            status=self.world["status"],
+        )
+        records = [device_record("leaf-01", location="fra")]
+        job_result, sync = self.run_sync(records, scope={"device": Q(location__name="ams")})
+
+        self.assertEqual(job_result.status, JobResultStatusChoices.STATUS_FAILURE, sync.summary)
+        failed = sync.changes.get(status=ChangeStatusChoices.FAILED)
+        self.assertEqual((failed.model_name, failed.unique_id), ("device", "leaf-01"))
+        self.assertIn("leaf-01", failed.message)
+        skipped = sync.changes.filter(status=ChangeStatusChoices.SKIPPED)
+        self.assertEqual(sorted(skipped.values_list("unique_id", flat=True)), ["leaf-01__eth0", "leaf-01__eth1"])
+        self.assertEqual(Device.objects.count(), 1)
+        self.assertFalse(Interface.objects.exists())
+
+
+class BulkAllOrNothingTest(BulkJobTestCase):
+    job_class = OrmDeviceBulkAllOrNothingSource
+
+    def test_one_invalid_object_rolls_back_everything(self):
+        bad = device_record("leaf-02")
+        bad["interfaces"] = [{"name": "eth0", "type": "no-such-type"}]
+        job_result, sync = self.run_sync([device_record("leaf-01"), bad])
+
+        self.assertEqual(job_result.status, JobResultStatusChoices.STATUS_FAILURE)
+        self.assertFalse(Device.objects.exists())
+        self.assertFalse(Interface.objects.exists())
+        self.assertFalse(ObjectChange.objects.filter(changed_object_type__model__in=["device", "interface"]).exists())
+        self.assertEqual(sync.changes.filter(status=ChangeStatusChoices.SUCCEEDED).count(), 0)
+        self.assertEqual(sync.changes.filter(status=ChangeStatusChoices.FAILED).count(), 1)
+        self.assertGreater(sync.skipped_count, 0)
+
+
+class DeviceHookReceiver(JobHookReceiver):
+    """Records the device changes Nautobot hands to job hooks (jobs run eagerly, in this process, in tests)."""
+
+    received = []
+
+    class Meta:
+        name = "Test device hook receiver"
+
+    def receive_job_hook(self, change, action, changed_object):
+        type(self).received.append((action, change.object_repr, change.user_name))
+
+
+register_jobs(DeviceHookReceiver)
+
+
+class BulkJobHookTest(BulkJobTestCase):
+    def test_job_hooks_run_for_every_object_written_in_bulk(self):
+        DeviceHookReceiver.received = []
+        get_user_model().objects.create_superuser(username="test-user")  # may run the hook (Nautobot checks)
+        receiver = job_model_for(DeviceHookReceiver)
+        receiver.enabled = True
+        receiver.save()
+        hook = JobHook.objects.create(name="devices", job=receiver, type_create=True, type_delete=True)
+        hook.content_types.add(ContentType.objects.get_for_model(Device))
+
+        job_result, sync = self.run_sync([device_record("leaf-01"), device_record("leaf-02")])
+        self.assertEqual(job_result.status, JobResultStatusChoices.STATUS_SUCCESS, sync.summary)
+        self.run_sync([device_record("leaf-01")])
+
+        user = job_result.user.username
+        self.assertEqual(
+            sorted(DeviceHookReceiver.received),
+            [("create", "leaf-01", user), ("create", "leaf-02", user), ("delete", "leaf-02", user)],
+        )
