@@ -33,7 +33,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, router, transaction
-from django.db.models import ForeignKey, Model, OneToOneField, ProtectedError, Q, RestrictedError
+from django.db.models import ForeignKey, Model, ProtectedError, Q, RestrictedError
 from django.db.models.deletion import Collector
 from django.utils import timezone
 from nautobot.core.models.tree_queries import TreeModel
@@ -48,6 +48,7 @@ from nautobot.ipam.models import VLAN
 from nautobot_data_sync.choices import ChangeStatusChoices
 from nautobot_data_sync.orm import changelog, relationships
 from nautobot_data_sync.orm.errors import ReferenceNotFound
+from nautobot_data_sync.orm.fields import foreign_keys
 from nautobot_data_sync.orm.messages import fields_of, protected_message
 from nautobot_data_sync.sync.readonce import read_once
 
@@ -85,6 +86,11 @@ class Resolved:
     relationships: dict = field(default_factory=dict)  # {declared name: value}
     unresolved_many: dict = field(default_factory=dict)  # {declared name: fields.ManyToMany}, resolved at flush
     values: dict = field(default_factory=dict)  # the declared values
+
+    def set_many_to_many(self, instance):
+        """``.set()`` the many-to-many values on the saved ``instance``."""
+        for accessor, objects in self.many_to_many.items():
+            getattr(instance, accessor).set(objects)
 
     def apply(self, instance):
         for name, value in self.fields.items():
@@ -183,8 +189,7 @@ class BulkWriter:
             instances = [item.instance for item in written]
             with changelog.change_logging_paused():
                 for item in written:
-                    for accessor, objects in item.resolved.many_to_many.items():
-                        getattr(item.instance, accessor).set(objects)
+                    item.resolved.set_many_to_many(item.instance)
                 if issubclass(model, Device):
                     _create_device_components(instances)
             self._write_relationships(written, created=True)
@@ -226,8 +231,7 @@ class BulkWriter:
                 return
             with changelog.change_logging_paused():
                 for item in written:
-                    for accessor, objects in item.resolved.many_to_many.items():
-                        getattr(item.instance, accessor).set(objects)
+                    item.resolved.set_many_to_many(item.instance)
                 if issubclass(model, BaseInterface):
                     _clear_untagged_vlans(model, [item.instance for item in written])
             if issubclass(model, Device):
@@ -332,7 +336,7 @@ class BulkWriter:
         """The items that pass reference, field, model and uniqueness checks; the others are reported."""
         items = self._resolve_many(items)
         items = self._attach_references(model, items)
-        fk_names = [f.name for f in model._meta.concrete_fields if isinstance(f, (ForeignKey, OneToOneField))]
+        fk_names = [fk.name for fk in foreign_keys(model)]
         valid = []
         for item in items:
             try:
@@ -362,7 +366,7 @@ class BulkWriter:
         """Read every foreign key's targets once; report objects whose reference is missing, failed or invalid."""
         usable = []
         related = {}
-        for fk in (f for f in model._meta.concrete_fields if isinstance(f, (ForeignKey, OneToOneField))):
+        for fk in foreign_keys(model):
             wanted = {getattr(item.instance, fk.attname) for item in items} - {None} - set(self._created)
             query = fk.related_model._base_manager.filter(pk__in=wanted)
             if limit := fk.get_limit_choices_to():
@@ -522,11 +526,7 @@ def unique_field_sets(model):
 
 
 def _foreign_key_values(instance):
-    return [
-        getattr(instance, field.attname)
-        for field in instance._meta.concrete_fields
-        if isinstance(field, (ForeignKey, OneToOneField))
-    ]
+    return [getattr(instance, field.attname) for field in foreign_keys(type(instance))]
 
 
 def _empty_queues():

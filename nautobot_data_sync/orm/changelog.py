@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from django.contrib.contenttypes.fields import GenericRelation
 from django.contrib.contenttypes.models import ContentType
 from django.core.serializers import serialize
-from django.db.models import ForeignKey, OneToOneField, prefetch_related_objects
+from django.db.models import prefetch_related_objects
 from nautobot.core.api.exceptions import SerializerNotFound
 from nautobot.core.api.utils import get_serializer_for_model
 from nautobot.core.models.utils import is_taggable
@@ -26,6 +26,8 @@ from nautobot.extras.models import ObjectChange
 from nautobot.extras.models import change_logging as change_logging_module
 from nautobot.extras.signals import change_context_state
 from rest_framework.serializers import BaseSerializer, ListSerializer
+
+from nautobot_data_sync.orm.fields import foreign_keys
 
 DEPTH = 1  # the depth Nautobot's serialize_object_v2() uses
 MISSING = object()
@@ -52,10 +54,9 @@ def prefetch_paths(model):
         if (field.one_to_one and field.auto_created)
         or (isinstance(field, GenericRelation) and field.related_model._meta.app_label not in UNSERIALIZED_APPS)
     ]
-    for field in model._meta.concrete_fields:
-        if isinstance(field, (ForeignKey, OneToOneField)):
-            paths.append(field.name)
-            paths.extend(f"{field.name}__{hops}" for hops in _natural_key_hops(field.related_model))
+    for field in foreign_keys(model):
+        paths.append(field.name)
+        paths.extend(f"{field.name}__{hops}" for hops in _natural_key_hops(field.related_model))
     paths.extend(_natural_key_hops(model))
     paths.extend(field.name for field in model._meta.many_to_many)
     return list(dict.fromkeys(paths))
@@ -113,8 +114,8 @@ def _natural_key_lookups_fixed(model, depth=4):
         frontier = [
             field.related_model
             for current in frontier
-            for field in current._meta.concrete_fields
-            if isinstance(field, (ForeignKey, OneToOneField)) and field.related_model not in reached
+            for field in foreign_keys(current)
+            if field.related_model not in reached
         ]
         reached.update(frontier)
     values = {

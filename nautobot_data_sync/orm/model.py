@@ -226,7 +226,6 @@ class NautobotModel(DiffSyncModel):
             instance.validated_save()
         except ValidationError as error:
             raise ObjectValidationError(f"{cls._modelname} {unique_id!r}: {fields_of(cls.plan(), error)}") from None
-        for accessor, objects in resolved.many_to_many.items():
-            getattr(instance, accessor).set(objects)
+        resolved.set_many_to_many(instance)
         relationships.write_all(adapter, instance, cls.plan(), resolved.relationships, created)
         adapter.references.forget(cls._model)
