@@ -10,10 +10,12 @@ recorded in its SyncPhase rows, and the end-to-end time of execute_job(). The de
 """
 
 import argparse
+import cProfile
 import os
 import sys
 import tempfile
 import time
+from contextlib import nullcontext
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -90,6 +92,7 @@ def main():
         "--no-memory", action="store_true", help="run without memory_profiling (tracemalloc slows the job down)"
     )
     parser.add_argument("--keep-db", action="store_true", help="keep the benchmark database afterwards")
+    parser.add_argument("--profile", metavar="DIR", help="write a cProfile file per scenario (DIR/<scenario>.prof)")
     args = parser.parse_args()
 
     env = prepare()
@@ -123,7 +126,12 @@ def main():
             if scenario == "changed":
                 change_inventory(inventory)
                 write_inventory(inventory, inventory_path)
-            job_result, sync, elapsed = run_scenario(job_model, user, memory_profiling=not args.no_memory)
+            profiler = cProfile.Profile() if args.profile else None
+            with profiler or nullcontext():
+                job_result, sync, elapsed = run_scenario(job_model, user, memory_profiling=not args.no_memory)
+            if profiler:
+                Path(args.profile).mkdir(parents=True, exist_ok=True)
+                profiler.dump_stats(Path(args.profile) / f"{scenario}.prof")
             print("\n".join(report(scenario, job_result, sync, elapsed)), flush=True)
             if job_result.status != "SUCCESS":
                 print(f"\nThe job did not succeed: {sync.summary}\n{job_result.traceback or ''}")

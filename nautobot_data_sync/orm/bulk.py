@@ -33,7 +33,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, router, transaction
-from django.db.models import ForeignKey, Model, ProtectedError, Q, RestrictedError
+from django.db.models import ForeignKey, Model, ProtectedError, Q, RestrictedError, prefetch_related_objects
 from django.db.models.deletion import Collector
 from django.utils import timezone
 from nautobot.core.models.tree_queries import TreeModel
@@ -193,7 +193,7 @@ class BulkWriter:
                 if issubclass(model, Device):
                     _create_device_components(instances)
             self._write_relationships(written, created=True)
-            self._log(instances, ObjectChangeActionChoices.ACTION_CREATE)
+            self._log(written, ObjectChangeActionChoices.ACTION_CREATE)
         if issubclass(model, TreeModel):
             _invalidate_tree_caches(model, {instance.parent_id for instance in instances})
         self._succeeded(written)
@@ -237,7 +237,7 @@ class BulkWriter:
             if issubclass(model, Device):
                 _move_child_devices([item.instance for item in written])
             self._write_relationships(written, created=False)
-            self._log([item.instance for item in written], ObjectChangeActionChoices.ACTION_UPDATE)
+            self._log(written, ObjectChangeActionChoices.ACTION_UPDATE)
         if issubclass(model, TreeModel):
             _invalidate_tree_caches(model, old_parents | {item.instance.parent_id for item in written})
         self._succeeded(written)
@@ -372,6 +372,8 @@ class BulkWriter:
             if limit := fk.get_limit_choices_to():
                 query = query.complex_filter(limit)
             related[fk] = query.in_bulk() if wanted else {}
+            # what models' clean() reads of them (e.g. an interface's device's location), once per batch
+            prefetch_related_objects(list(related[fk].values()), *(f.name for f in foreign_keys(fk.related_model)))
         for item in items:
             problem = None
             for fk, found in related.items():
@@ -450,11 +452,17 @@ class BulkWriter:
             plan = item.model_class.plan()
             relationships.write_all(self.adapter, item.instance, plan, item.resolved.relationships, created)
 
-    def _log(self, instances, action):
-        """Change records of the written ``instances`` (serialized as in memory, like Nautobot's signal handlers)."""
+    def _log(self, items, action):
+        """Change records of the written ``items`` (serialized as in memory, like Nautobot's signal handlers)."""
+        instances = [item.instance for item in items]
         if not self.change_context or not hasattr(instances[0], "to_objectchange"):
             return
-        changes = changelog.object_changes(changelog.prepare_for_logging(instances), action, self.change_context)
+        if action == ObjectChangeActionChoices.ACTION_CREATE:
+            given = {item.pk for item in items if any(item.resolved.many_to_many.values())}
+            changelog.prepare_created_for_logging(instances, with_many_to_many=given)
+        else:
+            changelog.prepare_for_logging(instances)
+        changes = changelog.object_changes(instances, action, self.change_context)
         ObjectChange.objects.bulk_create(changes, batch_size=self.batch_size)
         self._remember(changes)
 

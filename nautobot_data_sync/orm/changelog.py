@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from django.contrib.contenttypes.fields import GenericRelation
 from django.contrib.contenttypes.models import ContentType
 from django.core.serializers import serialize
-from django.db.models import prefetch_related_objects
+from django.db.models import QuerySet, prefetch_related_objects
 from nautobot.core.api.exceptions import SerializerNotFound
 from nautobot.core.api.utils import get_serializer_for_model
 from nautobot.core.models.utils import is_taggable
@@ -46,20 +46,33 @@ def change_logging_paused():
 
 def prefetch_paths(model):
     """Related objects the serializers read: forward foreign keys with what their natural keys walk (the natural
-    slug of each nested object), many-to-many fields, reverse one-to-one fields and generic relations outside
-    Nautobot's extras (e.g. an interface's cable termination and cable paths)."""
-    paths = [
-        field.name
-        for field in model._meta.get_fields()
-        if (field.one_to_one and field.auto_created)
-        or (isinstance(field, GenericRelation) and field.related_model._meta.app_label not in UNSERIALIZED_APPS)
-    ]
+    slug of each nested object), then the relations that point back at the object (see ``_backward_paths``)."""
+    return [*_forward_paths(model), *_backward_paths(model)]
+
+
+def _forward_paths(model):
+    paths = []
     for field in foreign_keys(model):
         paths.append(field.name)
         paths.extend(f"{field.name}__{hops}" for hops in _natural_key_hops(field.related_model))
     paths.extend(_natural_key_hops(model))
-    paths.extend(field.name for field in model._meta.many_to_many)
     return list(dict.fromkeys(paths))
+
+
+def _backward_paths(model):
+    """Many-to-many fields, reverse one-to-one fields and generic relations outside Nautobot's extras (e.g. an
+    interface's cable termination and cable paths)."""
+    return [name for name, _ in _backward_relations(model)] + [field.name for field in model._meta.many_to_many]
+
+
+def _backward_relations(model):
+    """``(name, relation)`` of the reverse one-to-one fields and serialized generic relations of ``model``."""
+    return [
+        (field.name, field)
+        for field in model._meta.get_fields()
+        if (field.one_to_one and field.auto_created)
+        or (isinstance(field, GenericRelation) and field.related_model._meta.app_label not in UNSERIALIZED_APPS)
+    ]
 
 
 def _natural_key_hops(model):
@@ -78,6 +91,41 @@ def prepare_for_logging(objects):
     if objects:
         prefetch_related_objects(objects, *prefetch_paths(type(objects[0])))
     return objects
+
+
+def prepare_created_for_logging(objects, with_many_to_many):
+    """``prepare_for_logging()`` for objects just inserted: nothing points at them yet, so their reverse and generic
+    relations are known empty without a query; many-to-many values are read only for ``with_many_to_many`` (pks
+    of the objects given some), the others' are empty."""
+    if not objects:
+        return objects
+    model = type(objects[0])
+    prefetch_related_objects(objects, *_forward_paths(model))
+    empty_always = []
+    for name, relation in _backward_relations(model):
+        if relation.one_to_one:
+            for obj in objects:
+                relation.set_cached_value(obj, None)
+        else:
+            empty_always.append(name)
+    many_to_many = [field.name for field in model._meta.many_to_many]
+    given = [obj for obj in objects if obj.pk in with_many_to_many]
+    _prime_empty(objects, empty_always)
+    _prime_empty([obj for obj in objects if obj.pk not in with_many_to_many], many_to_many)
+    prefetch_related_objects(given, *many_to_many)
+    return objects
+
+
+def _prime_empty(objects, names):
+    """Mark the to-many relations ``names`` of ``objects`` as prefetched and empty."""
+    for name in names:
+        if not objects:
+            return
+        manager = getattr(objects[0], name)
+        for obj in objects:
+            empty = QuerySet(model=manager.model)
+            empty._result_cache, empty._prefetch_done = [], True
+            obj.__dict__.setdefault("_prefetched_objects_cache", {})[manager.prefetch_cache_name] = empty
 
 
 def serialize_batch(objects):
