@@ -13,6 +13,7 @@ from django.db import connections, transaction
 from django.utils import timezone
 from django.utils.functional import classproperty
 from nautobot.apps.jobs import BooleanVar, DryRunVar, Job
+from nautobot.extras.signals import change_context_state
 
 from nautobot_data_sync.choices import (
     ChangeStatusChoices,
@@ -23,6 +24,7 @@ from nautobot_data_sync.choices import (
 from nautobot_data_sync.models import Sync, SyncPhase
 from nautobot_data_sync.orm.adapter import NautobotAdapter
 from nautobot_data_sync.orm.bulk import BulkWriter
+from nautobot_data_sync.sync.changedata import read_change_data_in_chunks
 from nautobot_data_sync.sync.differ import FastDiffer
 from nautobot_data_sync.sync.executor import RecordingSyncer, SyncAborted
 from nautobot_data_sync.sync.joblog import ProgressLogger, diffsync_logger
@@ -117,7 +119,7 @@ class DataSyncJob(Job):
         self.dryrun = True
         self.memory_profiling = False
         self.parallel_loading = False
-        self._stop_reading_once = None
+        self._after_dispatch = []  # what to stop once Nautobot has dispatched the change records
 
     # Descriptions shown in the UI. Set them in Meta or as class attributes.
 
@@ -260,7 +262,9 @@ class DataSyncJob(Job):
     def run(self, *args, dryrun=True, memory_profiling=False, parallel_loading=False, **kwargs):
         self.dryrun, self.memory_profiling, self.parallel_loading = dryrun, memory_profiling, parallel_loading
         # Until after_return(): past run(), Nautobot dispatches job hooks and webhooks for every change record.
-        self._stop_reading_once = start_reading_once()
+        self._after_dispatch = [start_reading_once()]
+        if change_context := change_context_state.get():
+            self._after_dispatch.append(read_change_data_in_chunks(change_context.change_id))
         self.sync = Sync.objects.using(RECORDS_DB).create(
             job_result=self.job_result,
             job=self.job_model,
@@ -303,9 +307,9 @@ class DataSyncJob(Job):
         return summary
 
     def after_return(self, *args, **kwargs):
-        """Nautobot calls this last, after it dispatched the job's change records; stop reading values once."""
-        stop, self._stop_reading_once = self._stop_reading_once, None
-        if stop:
+        """Nautobot calls this last, after it dispatched the job's change records: stop what run() started for it."""
+        stops, self._after_dispatch = self._after_dispatch, []
+        for stop in stops:
             stop()
         return super().after_return(*args, **kwargs)
 
