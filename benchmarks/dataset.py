@@ -3,9 +3,8 @@
 Shared by inventory_sync.py and side_by_side.py.
 """
 
+import json
 import time
-
-import yaml
 
 from development.services import pg_connect
 
@@ -60,9 +59,9 @@ def change_inventory(inventory):
 
 
 def write_inventory(inventory, path):
-    dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+    """Write the inventory as JSON (which is YAML too; every contender reads it with ``parse_inventory``)."""
     with open(path, "w", encoding="utf-8") as stream:
-        yaml.dump(inventory, stream, Dumper=dumper, sort_keys=False)
+        json.dump(inventory, stream, indent=1)
 
 
 # ---------------------------------------------------------------- database

@@ -102,7 +102,7 @@ def main():
     print(f"Benchmark database {database} cloned from {template}", flush=True)
 
     workdir = tempfile.mkdtemp(prefix="inventory-bench-")
-    inventory_path = Path(workdir) / "inventory.yaml"
+    inventory_path = Path(workdir) / "inventory.json"
     env.update(NAUTOBOT_DB_NAME=database, DATA_SYNC_INVENTORY_FILE=str(inventory_path))
     env.setdefault("NAUTOBOT_LOG_LEVEL", "WARNING")
     os.environ.update(env)

@@ -6,11 +6,11 @@ interfaces the file no longer has. Other records are only created, never updated
 scenarios change nothing else). It runs in the same four phases as the jobs, measured the same way.
 """
 
-import yaml
 from django.contrib.contenttypes.models import ContentType
 from nautobot.dcim.models import Device, DeviceType, Interface, Location, LocationType, Manufacturer
 from nautobot.extras.models import Role, Status
 
+from nautobot_data_sync.jobs.examples.inventory.inventory_file import parse_inventory
 from nautobot_data_sync.sync.metrics import measure
 
 INTERFACE_FIELDS = ("type", "description", "enabled")
@@ -152,7 +152,7 @@ def run(inventory_path, profile_memory):
     """Sync the file with raw bulk operations; return {phase label: PhaseMetrics}."""
     phases = {}
     with measure(profile_memory) as phases["Source load"], open(inventory_path, encoding="utf-8") as stream:
-        inventory = yaml.load(stream, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+        inventory = parse_inventory(stream)
     with measure(profile_memory) as phases["Target load"]:
         target = load_target()
     with measure(profile_memory) as phases["Diff calculation"]:

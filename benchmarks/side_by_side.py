@@ -215,7 +215,7 @@ def run_scenario(contender, job_model, user, inventory_path, memory):
 def worker(args):
     """Run the scenarios of one contender in this process; write the figures as JSON to ``args.result_file``."""
     workdir = tempfile.mkdtemp(prefix="side-by-side-")
-    inventory_path = Path(workdir) / "inventory.yaml"
+    inventory_path = Path(workdir) / "inventory.json"
     os.environ["DATA_SYNC_INVENTORY_FILE"] = str(inventory_path)
 
     import nautobot

@@ -9,7 +9,6 @@ ssot ``DataSource``; the benchmark runs it with ``MeteredPhases`` to count each 
 import os
 from typing import Optional
 
-import yaml
 from diffsync import Adapter
 from diffsync.enum import DiffSyncModelFlags
 from nautobot.apps.jobs import register_jobs
@@ -20,6 +19,7 @@ from nautobot_ssot.contrib.typeddicts import ContentTypeDict
 from nautobot_ssot.jobs import DataSource
 
 from benchmarks.phase_meter import MeteredPhases
+from nautobot_data_sync.jobs.examples.inventory.inventory_file import parse_inventory
 
 
 class LocationTypeModel(NautobotModel):
@@ -133,7 +133,7 @@ class InventoryFileAdapter(_Models, Adapter):
 
     def load(self):
         with open(os.environ["DATA_SYNC_INVENTORY_FILE"], encoding="utf-8") as stream:
-            inventory = yaml.load(stream, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+            inventory = parse_inventory(stream)
         for record in inventory["location_types"]:
             content_types = [
                 dict(zip(("app_label", "model"), label.split("."), strict=True))

@@ -1,5 +1,6 @@
 """The example job "Inventory file -> Nautobot", end to end through Nautobot's job execution and PostgreSQL."""
 
+import json
 import os
 import tempfile
 from pathlib import Path
@@ -276,6 +277,17 @@ class InventoryFileTest(SimpleTestCase):
             {"name": "Europe", "location_type": "Region", "parent": None, "status": "Active", "description": ""},
         )
         self.assertEqual(inventory["devices"][1]["interfaces"][1]["enabled"], False)
+
+    def test_json_and_yaml_files_give_the_same_records(self):
+        as_yaml = load_inventory(EXAMPLE_FILE.read_bytes())
+        self.assertEqual(load_inventory(json.dumps(example()).encode()), as_yaml)
+        self.assertEqual(load_inventory("{locations: [], devices: []}")["devices"], [])  # YAML flow mapping
+        with self.assertRaises(InventoryFileError) as refused:
+            load_inventory(b'{"devices": [}')
+        self.assertTrue(str(refused.exception).startswith("not valid YAML"))
+        with self.assertRaises(InventoryFileError) as refused:
+            load_inventory(b"\xff\xfe{")
+        self.assertTrue(str(refused.exception).startswith("not UTF-8 text"))
 
     def test_bad_records(self):
         cases = [
