@@ -25,6 +25,7 @@ Interface without status gets the default one, a non-tagged Interface loses its 
 from collections import defaultdict
 from contextlib import suppress
 from dataclasses import dataclass, field
+from functools import cache as memoize
 from functools import reduce
 from operator import or_
 
@@ -44,6 +45,7 @@ from nautobot.extras.choices import ObjectChangeActionChoices
 from nautobot.extras.models import ContactAssociation, Note, ObjectChange, Status
 from nautobot.extras.signals import change_context_state
 from nautobot.ipam.models import VLAN
+from taggit.managers import TaggableManager
 
 from nautobot_data_sync.choices import ChangeStatusChoices
 from nautobot_data_sync.orm import changelog, relationships
@@ -372,8 +374,7 @@ class BulkWriter:
             if limit := fk.get_limit_choices_to():
                 query = query.complex_filter(limit)
             related[fk] = query.in_bulk() if wanted else {}
-            # what models' clean() reads of them (e.g. an interface's device's location), once per batch
-            prefetch_related_objects(list(related[fk].values()), *(f.name for f in foreign_keys(fk.related_model)))
+            prefetch_related_objects(list(related[fk].values()), *_read_by_clean(fk.related_model))
         for item in items:
             problem = None
             for fk, found in related.items():
@@ -531,6 +532,21 @@ def unique_field_sets(model):
     sets += [tuple(names) for names in meta.unique_together]
     sets += [tuple(c.fields) for c in meta.total_unique_constraints if c.fields and not c.expressions]
     return list(dict.fromkeys(sets))
+
+
+@memoize
+def _read_by_clean(model):
+    """What models' ``clean()`` reads of a referenced ``model`` object, to read once per batch: its foreign keys and
+    their many-to-many fields (an interface's device's location; the content types its location type allows)."""
+    paths = []
+    for fk in foreign_keys(model):
+        paths.append(fk.name)
+        paths += [
+            f"{fk.name}__{m2m.name}"
+            for m2m in fk.related_model._meta.many_to_many
+            if not isinstance(m2m, TaggableManager)
+        ]
+    return paths
 
 
 def _foreign_key_values(instance):
