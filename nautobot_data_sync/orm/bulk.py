@@ -48,7 +48,7 @@ from nautobot.ipam.models import VLAN
 from taggit.managers import TaggableManager
 
 from nautobot_data_sync.choices import ChangeStatusChoices
-from nautobot_data_sync.orm import changelog, relationships
+from nautobot_data_sync.orm import batchclean, changelog, relationships
 from nautobot_data_sync.orm.errors import ReferenceNotFound
 from nautobot_data_sync.orm.fields import foreign_keys
 from nautobot_data_sync.orm.messages import fields_of, protected_message
@@ -340,16 +340,20 @@ class BulkWriter:
         items = self._attach_references(model, items)
         fk_names = [fk.name for fk in foreign_keys(model)]
         valid = []
-        for item in items:
-            try:
-                item.instance.full_clean(exclude=fk_names, validate_unique=False, validate_constraints=False)
-            except ValidationError as error:
-                self._failed(item, self._describe(item, error))
-                continue
-            except Exception as error:  # noqa: BLE001 - any error in a model's clean() is this object's failure
-                self._failed(item, f"{type(error).__name__}: {item.model_class._modelname} {item.unique_id!r}: {error}")
-                continue
-            valid.append(item)
+        with batchclean.checked_per_batch(model, [item.instance for item in items]) as component_names:
+            for item in items:
+                try:
+                    item.instance.full_clean(exclude=fk_names, validate_unique=False, validate_constraints=False)
+                except ValidationError as error:
+                    self._failed(item, self._describe(item, error))
+                    continue
+                except Exception as error:  # noqa: BLE001 - any error in a model's clean() is this object's failure
+                    message = f"{item.model_class._modelname} {item.unique_id!r}: {error}"
+                    self._failed(item, f"{type(error).__name__}: {message}")
+                    continue
+                valid.append(item)
+                if component_names:
+                    component_names.take(item.instance)
         return self._check_uniqueness(model, valid, creating)
 
     def _resolve_many(self, items):

@@ -148,6 +148,7 @@ def serialize_batch(objects):
     context = {"request": None, "depth": DEPTH, "exclude_m2m": False}
     serializer = serializer_class(objects, many=True, context=context)
     _share_nested(serializer.child)
+    _natural_slug_once(serializer.child)
     with _natural_key_lookups_fixed(model):
         v2 = serializer.data
     return {obj.pk: (v1[obj.pk], dict(data)) for obj, data in zip(objects, v2, strict=True)}
@@ -191,6 +192,21 @@ def _share_nested(serializer):
         nested = field.child if isinstance(field, ListSerializer) else field
         if isinstance(nested, BaseSerializer):
             nested.to_representation = _once_per_object(nested.to_representation)
+
+
+def _natural_slug_once(serializer):
+    """Nautobot's ``get_natural_slug()`` computes the slug twice (also as ``getattr()``'s default); here once."""
+    compute = getattr(serializer, "get_natural_slug", None)
+    if compute is None:
+        return
+
+    def get_natural_slug(instance):
+        try:
+            return instance.natural_slug
+        except (AttributeError, NotImplementedError):
+            return compute(instance)
+
+    serializer.get_natural_slug = get_natural_slug
 
 
 def _once_per_object(represent):
