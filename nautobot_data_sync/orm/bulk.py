@@ -183,6 +183,7 @@ class BulkWriter:
     def _create(self, model, items):
         for item in items:
             _before_save(item.instance)
+        changelog.mark_new([item.instance for item in items])
         valid = self._validate(model, items, creating=True)
         with transaction.atomic():  # the batch, its many-to-many, components, relationships and change log
             written = self._write(valid, lambda batch: model.objects.bulk_create([item.instance for item in batch]))

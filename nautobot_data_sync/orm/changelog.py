@@ -20,6 +20,7 @@ from django.db.models import QuerySet, prefetch_related_objects
 from nautobot.core.api.exceptions import SerializerNotFound
 from nautobot.core.api.utils import get_serializer_for_model
 from nautobot.core.models.utils import is_taggable
+from nautobot.extras.api.customfields import CustomFieldsDataField
 from nautobot.extras.choices import ObjectChangeActionChoices
 from nautobot.extras.constants import CHANGELOG_MAX_CHANGE_CONTEXT_DETAIL
 from nautobot.extras.models import ObjectChange
@@ -93,26 +94,29 @@ def prepare_for_logging(objects):
     return objects
 
 
-def prepare_created_for_logging(objects, with_many_to_many):
-    """``prepare_for_logging()`` for objects just inserted: nothing points at them yet, so their reverse and generic
-    relations are known empty without a query; many-to-many values are read only for ``with_many_to_many`` (pks
-    of the objects given some), the others' are empty."""
+def mark_new(objects):
+    """Mark objects of one model about to be inserted as having no related objects (nothing points at them yet, and
+    they get their many-to-many values once saved), so that their validation and serialization read none.
+    ``.set()`` of a many-to-many value drops the mark of that relation."""
     if not objects:
-        return objects
-    model = type(objects[0])
-    prefetch_related_objects(objects, *_forward_paths(model))
-    empty_always = []
-    for name, relation in _backward_relations(model):
+        return
+    to_many = [field.name for field in objects[0]._meta.many_to_many]
+    for name, relation in _backward_relations(type(objects[0])):
         if relation.one_to_one:
             for obj in objects:
                 relation.set_cached_value(obj, None)
         else:
-            empty_always.append(name)
-    many_to_many = [field.name for field in model._meta.many_to_many]
-    given = [obj for obj in objects if obj.pk in with_many_to_many]
-    _prime_empty(objects, empty_always)
-    _prime_empty([obj for obj in objects if obj.pk not in with_many_to_many], many_to_many)
-    prefetch_related_objects(given, *many_to_many)
+            to_many.append(name)
+    _prime_empty(objects, to_many)
+
+
+def prepare_created_for_logging(objects, with_many_to_many):
+    """``prepare_for_logging()`` for objects inserted after ``mark_new()``: only the foreign keys, and the
+    many-to-many values of ``with_many_to_many`` (pks of the objects given some), are read."""
+    if objects:
+        prefetch_related_objects(objects, *_forward_paths(type(objects[0])))
+        given = [obj for obj in objects if obj.pk in with_many_to_many]
+        prefetch_related_objects(given, *(field.name for field in objects[0]._meta.many_to_many))
     return objects
 
 
@@ -147,8 +151,7 @@ def serialize_batch(objects):
         return {obj.pk: (v1[obj.pk], v1[obj.pk]) for obj in objects}
     context = {"request": None, "depth": DEPTH, "exclude_m2m": False}
     serializer = serializer_class(objects, many=True, context=context)
-    _share_nested(serializer.child)
-    _natural_slug_once(serializer.child)
+    _amortize(serializer.child)
     with _natural_key_lookups_fixed(model):
         v2 = serializer.data
     return {obj.pk: (v1[obj.pk], dict(data)) for obj, data in zip(objects, v2, strict=True)}
@@ -184,6 +187,16 @@ def _natural_key_lookups_fixed(model, depth=4):
                 del current.natural_key_field_lookups
             else:
                 current.natural_key_field_lookups = original
+
+
+def _amortize(serializer):
+    """Per batch rather than per object: nested objects, custom field keys; natural slugs computed once."""
+    _share_nested(serializer)
+    _natural_slug_once(serializer)
+    custom_fields = serializer.fields.get("custom_fields")
+    if isinstance(custom_fields, CustomFieldsDataField):
+        keys = custom_fields.custom_field_keys
+        custom_fields.to_representation = lambda data: {key: data.get(key) for key in keys}
 
 
 def _share_nested(serializer):
