@@ -128,6 +128,7 @@ def _prime_empty(objects, names):
         manager = getattr(objects[0], name)
         for obj in objects:
             empty = QuerySet(model=manager.model)
+            empty.query.set_empty()  # so is anything built from it (e.g. by ``.set()``)
             empty._result_cache, empty._prefetch_done = [], True
             obj.__dict__.setdefault("_prefetched_objects_cache", {})[manager.prefetch_cache_name] = empty
 

@@ -1,21 +1,38 @@
-"""Bulk validation answers the per-object checks of Nautobot's clean() per batch, with the same outcome."""
+"""Bulk validation answers the per-object work of Nautobot's clean() per batch, with the same outcome."""
 
 import hashlib
 import inspect
 
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q
-from nautobot.dcim.models import Device, Interface
+from nautobot.apps.testing import TestCase
+from nautobot.dcim.models import Device, Interface, LocationType
 from nautobot.dcim.models.device_components import ModularComponentModel
 from nautobot.extras.choices import JobResultStatusChoices
 from nautobot.extras.models import Status
 
 from nautobot_data_sync.choices import ChangeStatusChoices, SyncPhaseChoices
+from nautobot_data_sync.orm import changelog
 from nautobot_data_sync.tests.test_orm_bulk import BulkJobTestCase
 from nautobot_data_sync.tests.test_orm_jobs import device_record
 
 # The method orm/batchclean.py answers per batch for module-less components, as reviewed: if Nautobot changes it,
 # review batchclean._component_clean() and update the digest.
 REVIEWED_COMPONENT_CLEAN = "723579611c0e"
+
+
+class MarkNewTest(TestCase):
+    def test_new_objects_read_no_relations_until_given_some(self):
+        location_type = LocationType(name="Campus")
+        changelog.mark_new([location_type])
+        with self.assertNumQueries(0):
+            self.assertEqual(list(location_type.content_types.all()), [])
+        location_type.validated_save()
+        device_type = ContentType.objects.get_for_model(Device)
+        location_type.content_types.set([device_type])  # computed from the marked relation: must not see others
+
+        self.assertEqual(list(location_type.content_types.all()), [device_type])
+        self.assertEqual(list(LocationType.objects.get(pk=location_type.pk).content_types.all()), [device_type])
 
 
 class ComponentNameTest(BulkJobTestCase):
