@@ -8,17 +8,17 @@ class MyNautobotAdapter(NautobotAdapter):
     scope = {"device": Q(location__name="ams01")}  # optional; or pass scope=... or override get_queryset()
 ```
 
-``load()`` runs, for each model in ``top_level``, the query plan of ``queries.build_queryset`` (children come with
-their parent through ``prefetch_related``, relationships add three queries each), then builds the diffsync models
-and links children in constant time. Only what the scope lets the adapter load can be updated or deleted by a sync:
-a scoped sync never deletes objects outside its scope.
+``load()`` reads, for each model in ``top_level``, the rows of ``queries.read_rows`` (values, not model instances:
+one query per model type and many-to-many field, children included; relationships add three queries each), then
+builds the diffsync models and links children in constant time. Only what the scope lets the adapter load can be
+updated or deleted by a sync: a scoped sync never deletes objects outside its scope.
 """
 
 from diffsync import Adapter
 
 from nautobot_data_sync.orm import relationships
 from nautobot_data_sync.orm.model import NautobotModel
-from nautobot_data_sync.orm.queries import PREFIX, build_queryset, make_reader
+from nautobot_data_sync.orm.queries import CHILDREN, PK, make_reader, read_rows
 from nautobot_data_sync.orm.references import ReferenceCache
 
 
@@ -57,7 +57,7 @@ class NautobotAdapter(Adapter):
     def load_model(self, model_class):
         """Load every (in-scope) object of ``model_class`` with its children."""
         builder = _Builder(self)
-        for row in build_queryset(self, model_class):
+        for row in read_rows(self, model_class):
             builder.add(model_class, row)
 
     def lookup_object(self, model_name, unique_id):
@@ -100,13 +100,14 @@ class _Builder:
             sides = model_class.plan().relationships
             self.relationship_values[model_class] = relationships.load(self.adapter, model_class._model, sides)
         values = self.readers[model_class](row)
+        pk = row[PK]
         for name, by_pk in self.relationship_values[model_class].items():
             side = model_class.plan().relationships[name]
-            values[name] = by_pk.get(row.pk, relationships.empty(side))
-        model = model_class(pk=row.pk, **values)
+            values[name] = by_pk.get(pk, relationships.empty(side))
+        model = model_class(pk=pk, **values)
         self.adapter.add(model)
         for child_type, field_name in model_class._children.items():
             child_class = getattr(self.adapter, child_type)
-            for child_row in getattr(row, PREFIX + field_name):
+            for child_row in row[CHILDREN + field_name]:
                 model.add_child(self.add(child_class, child_row))
         return model

@@ -1,48 +1,22 @@
-"""The query plan of a NautobotModel: one queryset per model type, and reading a diffsync record from its rows.
+"""The query plan of a NautobotModel: its rows read as values (no model instances), a fixed number of queries.
 
-* ``select_related`` every foreign-key prefix of the declared paths, and ``only()`` the columns read;
-* ``prefetch_related`` many-to-many fields (``Prefetch`` limited to the natural key) and children (the child model's
-  own plan, scoped by the adapter), into lists (``to_attr``) so reading them never queries;
-* custom fields come from the ``_custom_field_data`` JSON column (no extra query); relationships are read by the
-  adapter with one query per relationship (see ``relationships``).
+* one ``values()`` query per model type for the declared plain fields and foreign-key paths (joined by Django) and
+  the ``_custom_field_data`` column when custom fields are declared;
+* one query per many-to-many field (its natural key through the join table);
+* children with one query per child type, restricted to the loaded parents by a subquery; a child's path through
+  its parent that ends in a column the parent already read is taken from the parent's row (no join).
+
+Relationships are read by the adapter with one query per relationship (see ``relationships``).
 """
 
-from django.db.models import Prefetch
-from taggit.managers import TaggableManager
+from collections import defaultdict
 
-from nautobot_data_sync.orm.fields import LABEL, SEP, key_of
+from nautobot_data_sync.orm.fields import LABEL, SEP
 
-PREFIX = "_data_sync_"
-
-
-def _prefixes(path):
-    """``a__b__c`` -> ``["a", "a__b"]``: the foreign keys traversed to reach ``c``."""
-    parts = path.split(SEP)
-    return [SEP.join(parts[:index]) for index in range(1, len(parts))]
-
-
-def _traverse(obj, path):
-    for part in path.split(SEP):
-        if obj is None:
-            return None
-        obj = getattr(obj, part)
-    return obj
-
-
-def _related_queryset(model, path):
-    """Rows of ``model`` with only ``path`` (and its foreign keys) loaded."""
-    prefixes = _prefixes(path)
-    queryset = model.objects.all()
-    if prefixes:
-        queryset = queryset.select_related(prefixes[-1])
-    return queryset.only(*prefixes, path)
-
-
-def _m2m_prefetch(model, m2m):
-    """Prefetch of a many-to-many field, limited to its natural key (taggit's tags accept no custom queryset)."""
-    if m2m.key == LABEL or isinstance(model._meta.get_field(m2m.accessor), TaggableManager):
-        return Prefetch(m2m.accessor, to_attr=PREFIX + m2m.name)
-    return Prefetch(m2m.accessor, queryset=_related_queryset(m2m.related_model, m2m.key), to_attr=PREFIX + m2m.name)
+PK = "pk"
+CHILDREN = "_data_sync_children__"  # a row's children lists are stored under CHILDREN + field name
+MANY = "_data_sync_many__"  # a row's many-to-many keys are stored under MANY + declared name
+CUSTOM_FIELD_DATA = "_custom_field_data"
 
 
 def child_accessor(parent_class, field_name):
@@ -50,76 +24,90 @@ def child_accessor(parent_class, field_name):
     return parent_class._child_accessors.get(field_name, field_name)
 
 
-def _columns(plan):
-    """(columns to load, foreign-key paths to join) for the declared fields of ``plan``."""
-    columns, related = set(plan.plain), set()
-    for group in plan.foreign_keys.values():
-        for name in group.paths:
-            columns.update((*_prefixes(name), name))
-            related.update(_prefixes(name))
-    if plan.custom_fields:
-        columns.add("_custom_field_data")
-    return columns, related
+def read_rows(adapter, model_class, queryset=None, parent=None):
+    """The rows (dicts) of ``model_class`` in ``queryset`` (default: the adapter's scoped queryset), each with its
+    declared columns, many-to-many keys and children.
 
-
-def build_queryset(adapter, model_class, parent=None):
-    """The queryset that loads ``model_class`` (scoped by ``adapter.get_queryset``) with everything it reads.
-
-    ``parent`` is ``(foreign key to the parent, the parent's columns)`` for children: the prefetch sets that foreign
-    key to the already loaded parent, so paths through it that end in a loaded parent column need no join.
+    ``parent`` is ``(foreign key to the parent, {child column: parent column})`` for children: the rows also hold
+    the foreign key's value, and the columns reached through the parent are left out (the caller copies them).
     """
     plan = model_class.plan()
-    queryset = adapter.get_queryset(model_class)
-    columns, related = _columns(plan)
+    queryset = adapter.get_queryset(model_class) if queryset is None else queryset
+    columns = _columns(plan)
     if parent:
-        back, parent_columns = parent
-        through_parent = {path for path in columns if path.startswith(back + SEP)}
-        if all(path[len(back) + len(SEP) :] in parent_columns for path in through_parent):
-            columns -= through_parent
-            related = {path for path in related if path != back and not path.startswith(back + SEP)}
-        columns.add(back)
-    deepest = [path for path in related if not any(other.startswith(path + SEP) for other in related)]
-    if deepest:
-        queryset = queryset.select_related(*deepest)
-    prefetches = [_m2m_prefetch(plan.model, m2m) for m2m in plan.many_to_many]
+        back, from_parent = parent
+        columns = [column for column in columns if column not in from_parent] + [
+            plan.model._meta.get_field(back).attname
+        ]
+    rows = list(queryset.values(PK, *dict.fromkeys(columns)))
+    if not rows:
+        return rows
+    pks = queryset.values(PK)
+    for m2m in plan.many_to_many:
+        keys = _many_to_many_keys(plan.model, m2m, pks)
+        for row in rows:
+            row[MANY + m2m.name] = sorted(keys.get(row[PK], ()))
     for child_type, field_name in model_class._children.items():
-        child_class = getattr(adapter, child_type)
-        accessor = child_accessor(model_class, field_name)
-        back = plan.model._meta.get_field(accessor).field.name  # the child's foreign key to this model
-        child_queryset = build_queryset(adapter, child_class, parent=(back, columns))
-        prefetches.append(Prefetch(accessor, queryset=child_queryset, to_attr=PREFIX + field_name))
-    if prefetches:
-        queryset = queryset.prefetch_related(*prefetches)
-    return queryset.only(*columns)
+        _read_children(adapter, model_class, getattr(adapter, child_type), field_name, rows, pks, columns)
+    return rows
 
 
 def make_reader(model_class):
-    """A function ``row -> {declared field: value}`` for the rows of ``build_queryset`` (never queries)."""
+    """A function ``row -> {declared field: value}`` for the rows of ``read_rows``."""
     plan = model_class.plan()
-    readers = [(name, _plain_getter(name)) for name in plan.plain]
-    for group in plan.foreign_keys.values():
-        readers += [(name, _path_getter(name)) for name in group.paths]
-    readers += [(m2m.name, _m2m_getter(m2m)) for m2m in plan.many_to_many]
-    readers += [(name, _custom_field_getter(key)) for name, key in plan.custom_fields.items()]
+    names = [*plan.plain, *(path for group in plan.foreign_keys.values() for path in group.paths)]
+    many = [(m2m.name, MANY + m2m.name) for m2m in plan.many_to_many]
+    custom = list(plan.custom_fields.items())
 
     def read(row):
-        return {name: getter(row) for name, getter in readers}
+        values = {name: row[name] for name in names}
+        for name, column in many:
+            values[name] = row[column]
+        if custom:
+            data = row[CUSTOM_FIELD_DATA] or {}
+            for name, key in custom:
+                values[name] = data.get(key)
+        return values
 
     return read
 
 
-def _plain_getter(name):
-    return lambda row: getattr(row, name)
+def _columns(plan):
+    columns = [*plan.plain, *(path for group in plan.foreign_keys.values() for path in group.paths)]
+    if plan.custom_fields:
+        columns.append(CUSTOM_FIELD_DATA)
+    return columns
 
 
-def _path_getter(path):
-    return lambda row: _traverse(row, path)
+def _many_to_many_keys(model, m2m, pks):
+    """``{pk: [natural key, ...]}`` of one many-to-many field for the objects ``pks`` (a subquery)."""
+    key_paths = ["app_label", "model"] if m2m.key == LABEL else [m2m.key]
+    lookups = [f"{m2m.accessor}{SEP}{path}" for path in key_paths]
+    keys = defaultdict(list)
+    for pk, *key in model._base_manager.filter(pk__in=pks).values_list(PK, *lookups):
+        if key[0] is not None:  # an object without values (outer join)
+            keys[pk].append(".".join(key) if m2m.key == LABEL else key[0])
+    return keys
 
 
-def _m2m_getter(m2m):
-    attribute = PREFIX + m2m.name
-    return lambda row: sorted(key_of(item, m2m.key) for item in getattr(row, attribute))
-
-
-def _custom_field_getter(key):
-    return lambda row: row._custom_field_data.get(key)
+def _read_children(adapter, model_class, child_class, field_name, rows, pks, parent_columns):
+    """Read the children of ``rows`` into ``row[CHILDREN + field_name]``."""
+    accessor = child_accessor(model_class, field_name)
+    back = model_class._model._meta.get_field(accessor).field.name  # the child's foreign key to the parent
+    prefix = back + SEP
+    through_parent = {
+        column: column[len(prefix) :]
+        for column in _columns(child_class.plan())
+        if column.startswith(prefix) and column[len(prefix) :] in parent_columns
+    }
+    queryset = adapter.get_queryset(child_class).filter(**{f"{back}__in": pks})
+    children = read_rows(adapter, child_class, queryset, parent=(back, through_parent))
+    back_column = child_class._model._meta.get_field(back).attname
+    by_parent = defaultdict(list)
+    for child in children:
+        by_parent[child.pop(back_column)].append(child)
+    for row in rows:
+        row[CHILDREN + field_name] = own = by_parent.get(row[PK], [])
+        for child in own:
+            for child_column, parent_column in through_parent.items():
+                child[child_column] = row[parent_column]
