@@ -22,7 +22,7 @@ Interface without status gets the default one, a non-tagged Interface loses its 
 (``writes_in_bulk()``).
 """
 
-from collections import Counter, defaultdict
+from collections import defaultdict
 from contextlib import suppress
 from dataclasses import dataclass, field
 from functools import cache as memoize
@@ -33,7 +33,7 @@ from diffsync.exceptions import ObjectNotFound
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connections, router, transaction
+from django.db import IntegrityError, router, transaction
 from django.db.models import ForeignKey, Model, ProtectedError, Q, RestrictedError, prefetch_related_objects
 from django.db.models.deletion import Collector
 from django.utils import timezone
@@ -133,7 +133,6 @@ class BulkWriter:
         self._queues = _empty_queues()
         self._queued = 0
         self._created = {}  # pk -> instance queued or written in the current flush
-        self._rows_written = Counter()  # Django model -> rows inserted or deleted
         self._unwritten = set()  # pks of objects that failed or were skipped (their dependents are skipped)
 
     # Queuing
@@ -181,17 +180,6 @@ class BulkWriter:
         for model in {*queues[CREATE], *queues[UPDATE], *queues[DELETE]}:
             self.adapter.references.forget(model)
 
-    def finish(self):
-        """Flush; then refresh the planner statistics of the tables that got many rows (``ANALYZE``, PostgreSQL), so
-        that the next sync's queries and Nautobot's views get good plans without waiting for autovacuum."""
-        self.flush()
-        for model, rows in sorted(self._rows_written.items(), key=lambda item: item[0]._meta.db_table):
-            connection = connections[router.db_for_write(model)]
-            if rows >= self.batch_size and connection.vendor == "postgresql":
-                with connection.cursor() as cursor:
-                    cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
-        self._rows_written.clear()
-
     def _create(self, model, items):
         for item in items:
             _before_save(item.instance)
@@ -202,7 +190,6 @@ class BulkWriter:
             if not written:
                 return
             instances = [item.instance for item in written]
-            self._rows_written[model] += len(instances)
             with changelog.change_logging_paused():
                 for item in written:
                     item.resolved.set_many_to_many(item.instance)
@@ -342,8 +329,6 @@ class BulkWriter:
                 ).delete()
                 Note.objects.filter(assigned_object_type=content_type, assigned_object_id__in=pks).delete()
             collector.delete()
-            for related_model, objects in collector.data.items():
-                self._rows_written[related_model] += len(objects)
             ObjectChange.objects.bulk_create(changes, batch_size=self.batch_size)
         self._remember(changes)
         self._succeeded(deletable)

@@ -47,7 +47,7 @@ class RecordingSyncer(DiffSyncSyncer):
         try:
             changed = super().perform_sync()
             if self.writer is not None:
-                self.writer.finish()
+                self.writer.flush()
             return changed
         finally:
             self.recorder.add_diff(self.diff, ChangeStatusChoices.SKIPPED, skip=self._visited)

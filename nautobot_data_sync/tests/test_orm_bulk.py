@@ -6,18 +6,15 @@ import re
 
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
-from django.db import connection
 from django.db.models import Q
-from django.test.utils import CaptureQueriesContext
 from nautobot.apps.jobs import JobHookReceiver, register_jobs
-from nautobot.apps.testing import TestCase
 from nautobot.dcim.models import Device, Interface
 from nautobot.extras.choices import JobResultStatusChoices, ObjectChangeActionChoices
 from nautobot.extras.models import JobHook, ObjectChange, RelationshipAssociation
 from nautobot.ipam.models import IPAddress, Prefix
 
 from nautobot_data_sync.choices import ChangeStatusChoices, TransactionPolicyChoices
-from nautobot_data_sync.orm.bulk import BulkWriter, writes_in_bulk
+from nautobot_data_sync.orm.bulk import writes_in_bulk
 from nautobot_data_sync.tests.sync_jobs import job_model_for
 from nautobot_data_sync.tests.test_orm_fixtures import OrmDeviceSource
 from nautobot_data_sync.tests.test_orm_jobs import OrmJobTestCase, device_record
@@ -225,16 +222,3 @@ class BulkJobHookTest(BulkJobTestCase):
             sorted(DeviceHookReceiver.received),
             [("create", "leaf-01", user), ("create", "leaf-02", user), ("delete", "leaf-02", user)],
         )
-
-
-class PlannerStatisticsTest(TestCase):
-    def test_tables_that_got_a_batch_of_rows_are_analyzed_at_the_end(self):
-        writer = BulkWriter(adapter=None, report=None, batch_size=5)
-        writer._rows_written.update({Interface: 5, Device: 4})
-        with CaptureQueriesContext(connection) as queries:
-            writer.finish()
-        analyzed = [query["sql"] for query in queries.captured_queries if query["sql"].startswith("ANALYZE")]
-        self.assertEqual(analyzed, ['ANALYZE "dcim_interface"'])
-        with CaptureQueriesContext(connection) as queries:
-            writer.finish()
-        self.assertEqual(len(queries), 0, "counts start again after finish()")
