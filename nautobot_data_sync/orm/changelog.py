@@ -17,8 +17,10 @@ from django.contrib.contenttypes.fields import GenericRelation
 from django.contrib.contenttypes.models import ContentType
 from django.core.serializers import serialize
 from django.db.models import QuerySet, prefetch_related_objects
+from nautobot.core import models as core_models
 from nautobot.core.api.exceptions import SerializerNotFound
 from nautobot.core.api.utils import get_serializer_for_model
+from nautobot.core.constants import NATURAL_SLUG_SEPARATOR
 from nautobot.core.models.utils import is_taggable
 from nautobot.extras.api.customfields import CustomFieldsDataField
 from nautobot.extras.choices import ObjectChangeActionChoices
@@ -153,7 +155,7 @@ def serialize_batch(objects):
     context = {"request": None, "depth": DEPTH, "exclude_m2m": False}
     serializer = serializer_class(objects, many=True, context=context)
     _amortize(serializer.child)
-    with _natural_key_lookups_fixed(model):
+    with _natural_key_lookups_fixed(model), _slug_parts_once():
         v2 = serializer.data
     return {obj.pk: (v1[obj.pk], dict(data)) for obj, data in zip(objects, v2, strict=True)}
 
@@ -191,21 +193,17 @@ def _natural_key_lookups_fixed(model, depth=4):
 
 
 def _amortize(serializer):
-    """Per batch rather than per object: nested objects, custom field keys; natural slugs computed once."""
-    _share_nested(serializer)
+    """Per batch rather than per object, for ``serializer`` and the nested serializers it uses: each nested object
+    represented once, custom field keys read once; natural slugs computed once per object, not twice."""
+    for field in serializer.fields.values():
+        nested = field.child if isinstance(field, ListSerializer) else field
+        if isinstance(nested, BaseSerializer):
+            nested.to_representation = _once_per_object(nested)
     _natural_slug_once(serializer)
     custom_fields = serializer.fields.get("custom_fields")
     if isinstance(custom_fields, CustomFieldsDataField):
         keys = custom_fields.custom_field_keys
         custom_fields.to_representation = lambda data: {key: data.get(key) for key in keys}
-
-
-def _share_nested(serializer):
-    """Represent each nested related object (the device of eight interfaces) once per batch."""
-    for field in serializer.fields.values():
-        nested = field.child if isinstance(field, ListSerializer) else field
-        if isinstance(nested, BaseSerializer):
-            nested.to_representation = _once_per_object(nested.to_representation)
 
 
 def _natural_slug_once(serializer):
@@ -223,10 +221,14 @@ def _natural_slug_once(serializer):
     serializer.get_natural_slug = get_natural_slug
 
 
-def _once_per_object(represent):
+def _once_per_object(serializer):
+    """``serializer.to_representation``, amortized (on first use) and computed once per object."""
+    represent = serializer.to_representation
     memo = {}
 
     def to_representation(instance):
+        if not memo:
+            _amortize(serializer)
         key = getattr(instance, "pk", None)
         if key is None:
             return represent(instance)
@@ -235,6 +237,34 @@ def _once_per_object(represent):
         return memo[key]
 
     return to_representation
+
+
+@contextmanager
+def _slug_parts_once():
+    """Inside the block, natural slugs slugify each natural-key value once (the device name shared by its eight
+    interfaces, the location of a hundred devices); the same slugs as Nautobot's ``construct_natural_slug()``."""
+    construct = core_models.construct_natural_slug
+    parts = {}
+
+    def part(value):
+        try:
+            if value not in parts:
+                parts[value] = construct([value])
+            return parts[value]
+        except TypeError:  # not hashable
+            return construct([value])
+
+    def construct_natural_slug(values, pk=None):
+        slugs = [part(value) for value in values]
+        if pk is not None:
+            slugs.append(construct([], pk=pk))
+        return NATURAL_SLUG_SEPARATOR.join(slugs)
+
+    core_models.construct_natural_slug = construct_natural_slug
+    try:
+        yield
+    finally:
+        core_models.construct_natural_slug = construct
 
 
 @contextmanager

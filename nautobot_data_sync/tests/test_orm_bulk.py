@@ -122,6 +122,16 @@ class BulkParityTest(BulkJobTestCase):
         self.assertIn(("device", ObjectChangeActionChoices.ACTION_DELETE), actions)
         self.assertIn(("interface", ObjectChangeActionChoices.ACTION_UPDATE), actions | {("interface", "update")})
 
+    def test_change_records_hold_nautobot_natural_slugs(self):
+        job_result, sync = self.run_sync(RECORDS_V1)
+        self.assertEqual(job_result.status, JobResultStatusChoices.STATUS_SUCCESS, sync.summary)
+        changes = ObjectChange.objects.filter(changed_object_type=ContentType.objects.get_for_model(Interface))
+        self.assertEqual(changes.count(), 7)
+        for change in changes:
+            interface = Interface.objects.get(pk=change.changed_object_id)
+            self.assertEqual(change.object_data_v2["natural_slug"], interface.natural_slug)
+            self.assertEqual(change.object_data_v2["device"]["natural_slug"], interface.device.natural_slug)
+
     def test_models_with_side_effects_in_save_are_written_one_by_one(self):
         self.assertTrue(writes_in_bulk(Device, "create"))
         self.assertTrue(writes_in_bulk(Interface, "update"))
