@@ -117,9 +117,10 @@ class PendingWrite:
 class BulkWriter:
     """Queues the writes of one sync and flushes them in batches; see the module docstring.
 
-    ``report(element, status, message)`` receives every queued write's outcome when it is flushed. The executor
-    sets ``element`` to the diff element being synced before calling a model's create/update/delete, flushes
-    before a write that ``accepts()`` refuses (it may depend on queued ones) and when the writer is ``full``.
+    ``report(element, status, message, obj=None)`` receives every queued write's outcome (and object) when it is
+    flushed. The executor sets ``element`` to the diff element being synced before calling a model's
+    create/update/delete, flushes before a write that ``accepts()`` refuses (it may depend on queued ones) and when
+    the writer is ``full``.
     """
 
     def __init__(self, adapter, report, batch_size=1000, default=True):
@@ -484,7 +485,7 @@ class BulkWriter:
 
     def _succeeded(self, items):
         for item in items:
-            self.report(item.element, ChangeStatusChoices.SUCCEEDED, "")
+            self.report(item.element, ChangeStatusChoices.SUCCEEDED, "", item.instance)
 
     def _failed(self, item, message):
         self._unwritten.add(item.pk)

@@ -91,9 +91,10 @@ class RecordingSyncer(DiffSyncSyncer):
             self.recorder.add(element, ChangeStatusChoices.SUCCEEDED, message)
         return (changed, model)
 
-    def report(self, element, status, message=""):
-        """Record one element's outcome; a failure stops the sync when ``stop_on_failure`` is set."""
-        self.recorder.add(element, status, message)
+    def report(self, element, status, message="", obj=None):
+        """Record one element's outcome (``obj``: its Nautobot object, if at hand); a failure stops the sync when
+        ``stop_on_failure`` is set."""
+        self.recorder.add(element, status, message, obj)
         if status == ChangeStatusChoices.FAILED and self.stop_on_failure:
             raise SyncAborted(f"{element.type} {self.recorder.unique_id_of(element)}: {message}")
 

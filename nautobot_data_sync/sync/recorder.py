@@ -51,8 +51,9 @@ class ChangeRecorder:
         self._buffer = []
         self._sequence = 0
 
-    def add(self, element, status, message=""):
-        """Count one element's outcome and queue its row."""
+    def add(self, element, status, message="", obj=None):
+        """Count one element's outcome and queue its row; ``obj`` is its Nautobot object, when the caller has it at
+        hand (then it is not looked up)."""
         action = element.action or ChangeActionChoices.UNCHANGED
         self._count(element.type, action, status)
         if action == ChangeActionChoices.UNCHANGED and not self.keep_unchanged:
@@ -61,19 +62,20 @@ class ChangeRecorder:
             self.flush()  # before queuing this row: a created object is linkable only once diffsync has stored it
         diffs = element.get_attrs_diffs()
         self._sequence += 1
-        self._buffer.append(
-            SyncChange(
-                sync=self.sync,
-                sequence=self._sequence,
-                model_name=element.type,
-                unique_id=self.unique_id_of(element)[:500],
-                action=action,
-                status=status,
-                attributes_before=diffs.get("-"),
-                attributes_after=diffs.get("+"),
-                message=str(message),
-            )
+        row = SyncChange(
+            sync=self.sync,
+            sequence=self._sequence,
+            model_name=element.type,
+            unique_id=self.unique_id_of(element)[:500],
+            action=action,
+            status=status,
+            attributes_before=diffs.get("-"),
+            attributes_after=diffs.get("+"),
+            message=str(message),
         )
+        if isinstance(obj, Model) and obj.pk is not None and _linkable(row):
+            _link_to(row, obj)
+        self._buffer.append(row)
 
     def add_unchanged(self, model_name, count):
         """Count ``count`` unchanged objects that have no diff element (the differ left them out)."""
@@ -102,18 +104,14 @@ class ChangeRecorder:
     def _link(self, rows):
         by_model = defaultdict(list)
         for row in rows:
-            gone = row.action == ChangeActionChoices.DELETE and row.status == ChangeStatusChoices.SUCCEEDED
-            absent = row.action == ChangeActionChoices.CREATE and row.status != ChangeStatusChoices.SUCCEEDED
-            if not (gone or absent):
+            if row.changed_object_id is None and _linkable(row):
                 by_model[row.model_name].append(row)
         for model_name, model_rows in by_model.items():
             objects = self.lookup_objects(model_name, [row.unique_id for row in model_rows])
             for row in model_rows:
                 obj = objects.get(row.unique_id)
                 if isinstance(obj, Model) and obj.pk is not None:
-                    row.changed_object_type_id = ContentType.objects.get_for_model(obj).pk
-                    row.changed_object_id = obj.pk
-                    row.object_repr = str(obj)[:255]
+                    _link_to(row, obj)
 
     def mark_rolled_back(self, message):
         """After a rollback: every create, update or delete recorded as succeeded becomes skipped."""
@@ -133,3 +131,16 @@ class ChangeRecorder:
         fields = {name: self.counts.get(name, 0) for name in names}
         fields["counts_by_model"] = {model: dict(counts) for model, counts in self.counts_by_model.items()}
         return fields
+
+
+def _linkable(row):
+    """Whether the row's object should exist in Nautobot (not deleted by it, not a create that failed)."""
+    gone = row.action == ChangeActionChoices.DELETE and row.status == ChangeStatusChoices.SUCCEEDED
+    absent = row.action == ChangeActionChoices.CREATE and row.status != ChangeStatusChoices.SUCCEEDED
+    return not (gone or absent)
+
+
+def _link_to(row, obj):
+    row.changed_object_type_id = ContentType.objects.get_for_model(obj).pk
+    row.changed_object_id = obj.pk
+    row.object_repr = str(obj)[:255]
