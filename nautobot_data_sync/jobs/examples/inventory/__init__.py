@@ -1,4 +1,4 @@
-"""Example Data Source: a network inventory file (YAML) synced into Nautobot, on the declarative layer (docs/orm.md).
+"""Example Data Source: an inventory file (YAML or JSON) synced into Nautobot, on the declarative layer (docs/orm.md).
 
 models.py: the diffsync models, declared as Nautobot field paths and shared by both sides; inventory_file.py:
 reading and checking the file; adapters.py: the file and Nautobot adapters; diff.py: a safe order for deletes. The
@@ -35,7 +35,10 @@ class InventoryFileDataSource(DataSource):
 
     inventory_file = FileVar(
         required=False,
-        description=f"Inventory YAML to sync. Empty: ${PATH_VARIABLE} if set, else the example shipped with the app.",
+        description=(
+            f"Inventory file to sync (YAML or JSON). Empty: ${PATH_VARIABLE} if set, "
+            "else the example shipped with the app."
+        ),
     )
 
     diff_class = DeletesLastDiff
@@ -45,7 +48,7 @@ class InventoryFileDataSource(DataSource):
         name = "Inventory file \u27f6 Nautobot"
         description = (
             "Sync location types, locations, manufacturers, device types, device roles, devices and interfaces "
-            "from a YAML inventory file. The file is the source of truth for these: what it lacks is deleted."
+            "from a YAML or JSON inventory file. The file is the source of truth for these: what it lacks is deleted."
         )
         data_source = "Inventory file"
         data_source_icon = None
