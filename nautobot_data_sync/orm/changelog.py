@@ -6,8 +6,9 @@ serializes the object twice (Django's serializer for ``object_data``, the REST A
 is serialized together: the objects are read once with their related objects prefetched (so objects that share a
 device or a location share one Python instance), the REST serializer runs once over the list (``many=True``),
 nested related objects are represented once per batch, and the model's own ``to_objectchange()`` still builds each
-record (so its ``related_object`` and any override apply) from the precomputed data. Configuration and cached
-values are read once per key (``sync.readonce``).
+record (so its ``related_object`` and any override apply) from the precomputed data. Natural slugs are computed
+once per object (each natural-key value slugified once per batch) and custom field keys read once per serializer;
+configuration and cached values are read once per key (``sync.readonce``).
 """
 
 import json
@@ -225,10 +226,13 @@ def _once_per_object(serializer):
     """``serializer.to_representation``, amortized (on first use) and computed once per object."""
     represent = serializer.to_representation
     memo = {}
+    amortized = False
 
     def to_representation(instance):
-        if not memo:
+        nonlocal amortized
+        if not amortized:
             _amortize(serializer)
+            amortized = True
         key = getattr(instance, "pk", None)
         if key is None:
             return represent(instance)
