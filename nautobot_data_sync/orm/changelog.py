@@ -125,9 +125,9 @@ def prepare_created_for_logging(objects, with_many_to_many):
 
 def _prime_empty(objects, names):
     """Mark the to-many relations ``names`` of ``objects`` as prefetched and empty."""
+    if not objects:
+        return
     for name in names:
-        if not objects:
-            return
         manager = getattr(objects[0], name)
         for obj in objects:
             empty = QuerySet(model=manager.model)

@@ -36,9 +36,8 @@ def read_rows(adapter, model_class, queryset=None, parent=None):
     columns = _columns(plan)
     if parent:
         back, from_parent = parent
-        columns = [column for column in columns if column not in from_parent] + [
-            plan.model._meta.get_field(back).attname
-        ]
+        columns = [column for column in columns if column not in from_parent]
+        columns.append(plan.model._meta.get_field(back).attname)
     rows = list(queryset.values(PK, *dict.fromkeys(columns)))
     if not rows:
         return rows
@@ -55,7 +54,7 @@ def read_rows(adapter, model_class, queryset=None, parent=None):
 def make_reader(model_class):
     """A function ``row -> {declared field: value}`` for the rows of ``read_rows``."""
     plan = model_class.plan()
-    names = [*plan.plain, *(path for group in plan.foreign_keys.values() for path in group.paths)]
+    names = _declared_columns(plan)
     many = [(m2m.name, MANY + m2m.name) for m2m in plan.many_to_many]
     custom = list(plan.custom_fields.items())
 
@@ -72,8 +71,14 @@ def make_reader(model_class):
     return read
 
 
+def _declared_columns(plan):
+    """The declared plain fields and foreign-key paths: each a column of the rows."""
+    return [*plan.plain, *(path for group in plan.foreign_keys.values() for path in group.paths)]
+
+
 def _columns(plan):
-    columns = [*plan.plain, *(path for group in plan.foreign_keys.values() for path in group.paths)]
+    """The columns to read: the declared ones, and the custom field data when custom fields are declared."""
+    columns = _declared_columns(plan)
     if plan.custom_fields:
         columns.append(CUSTOM_FIELD_DATA)
     return columns
