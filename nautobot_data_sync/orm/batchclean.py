@@ -1,21 +1,28 @@
 """Per-batch answers to the per-object work of Nautobot's own ``clean()`` methods, while a bulk batch is validated.
 
-Bulk mode runs each object's full ``clean()`` (the model's checks, custom validators, data-compliance rules). Two
+Bulk mode runs each object's full ``clean()`` (the model's checks, custom validators, data-compliance rules). Three
 parts of Nautobot's checks do per object what a batch can do once; inside ``checked_per_batch()`` only:
 
 * device components (interfaces, ports, bays...): ``ModularComponentModel.clean()`` sends a query per component to
   check that no other module-less component of its device has its name. Here the names taken are read with one
   query for the batch, and a component validated earlier in the batch takes its name, as saving it one by one
   would have. Components on a module still go through Nautobot's own method, unchanged;
+* devices: Nautobot's ``DeviceUniquenessValidator`` sends two queries per device (is a name required, is the name
+  taken under ``DEVICE_UNIQUENESS``). Here the devices holding the batch's names are read with one query, and a
+  device validated earlier in the batch holds its name; an unnamed device goes through Nautobot's validator;
 * tree nodes (locations...): ``ancestors()`` builds a new query at each call (every interface's ``clean()`` asks
   for its device's location's ancestors); here each node's is built once, unless the batch is of a tree model.
 
-Both replace the Nautobot method for the length of the block; validation runs in the job's own thread.
+Each replaces the Nautobot method for the length of the block; validation runs in the job's own thread.
 """
 
 from contextlib import contextmanager
 
 from django.core.exceptions import ValidationError
+from nautobot.core.utils.config import get_settings_or_config
+from nautobot.dcim.choices import DeviceUniquenessChoices
+from nautobot.dcim.custom_validators import DeviceUniquenessValidator
+from nautobot.dcim.models import Device
 from nautobot.dcim.models.device_components import ModularComponentModel
 from tree_queries.models import TreeNode
 
@@ -42,15 +49,60 @@ class ComponentNames:
             self.taken.setdefault((component.device_id, component.name), component.pk)
 
 
+class DeviceNames:
+    """The names of the devices holding the batch's names: ``{name: {device pk: (location pk, tenant pk)}}``."""
+
+    def __init__(self, instances):
+        try:
+            self.mode = get_settings_or_config("DEVICE_UNIQUENESS", fallback=DeviceUniquenessChoices.DEFAULT)
+        except AttributeError:  # as Nautobot's validator: no such setting means the default
+            self.mode = DeviceUniquenessChoices.DEFAULT
+        self.holders, self.name_of = {}, {}
+        rows = Device._base_manager.filter(name__in={device.name for device in instances} - {None, ""})
+        for pk, name, location, tenant in rows.values_list("pk", "name", "location_id", "tenant_id"):
+            self._hold(pk, name, location, tenant)
+
+    def _hold(self, pk, name, location, tenant):
+        self.holders.setdefault(name, {})[pk] = (location, tenant)
+        self.name_of[pk] = name
+
+    def check(self, device):
+        """Raise a ValidationError on ``name`` if another device holds the name where it must be unique."""
+        others = {pk: place for pk, place in self.holders.get(device.name, {}).items() if pk != device.pk}
+        if self.mode == DeviceUniquenessChoices.NAME and others:
+            raise ValidationError(
+                {"name": f"another device is named {device.name!r} (DEVICE_UNIQUENESS: names are globally unique)"}
+            )
+        if self.mode == DeviceUniquenessChoices.LOCATION_TENANT_NAME:
+            if (device.location_id, device.tenant_id) in others.values():
+                owner = f"of tenant {device.tenant}" if device.tenant_id else "with no tenant"
+                raise ValidationError(
+                    {"name": f"another device {owner} is named {device.name!r} at location {device.location}"}
+                )
+
+    def take(self, device):
+        """``device`` passed validation: it holds its name (and no other) for the rest of the batch."""
+        if device.pk in self.name_of:
+            del self.holders[self.name_of.pop(device.pk)][device.pk]
+        if device.name:
+            self._hold(device.pk, device.name, device.location_id, device.tenant_id)
+
+
 @contextmanager
 def checked_per_batch(model, instances):
-    """Validate ``instances`` (of ``model``) inside the block; yields the batch's ``ComponentNames`` or None."""
-    names = ComponentNames(model, instances) if issubclass(model, ModularComponentModel) else None
+    """Validate ``instances`` (of ``model``) inside the block; yields the batch's names (``ComponentNames`` or
+    ``DeviceNames``, to ``take()`` each instance that passes) or None."""
+    names = None
     replaced = []
     if not issubclass(model, TreeNode):  # the tree does not change while the batch is validated
         replaced.append((TreeNode, "ancestors", _ancestors_once(TreeNode.ancestors)))
-    if names:
+    if issubclass(model, ModularComponentModel):
+        names = ComponentNames(model, instances)
         replaced.append((ModularComponentModel, "clean", _component_clean(ModularComponentModel.clean, names)))
+    elif issubclass(model, Device):
+        names = DeviceNames(instances)
+        if names.mode in {DeviceUniquenessChoices.NAME, DeviceUniquenessChoices.LOCATION_TENANT_NAME, DeviceUniquenessChoices.NONE}:
+            replaced.append((DeviceUniquenessValidator, "clean", _device_clean(DeviceUniquenessValidator.clean, names)))
     originals = [(owner, name, vars(owner)[name]) for owner, name, _ in replaced]
     try:
         for owner, name, replacement in replaced:
@@ -85,6 +137,17 @@ def _component_clean(clean, names):
         names.check(component)
         if component.device_id is None:
             raise ValidationError("Either device or module must be set")
+        return None
+
+    return clean_with_batch_names
+
+
+def _device_clean(clean, names):
+    def clean_with_batch_names(validator):
+        device = validator.context["object"]
+        if not device.name:  # whether a name is required: Nautobot's validator decides
+            return clean(validator)
+        names.check(device)
         return None
 
     return clean_with_batch_names

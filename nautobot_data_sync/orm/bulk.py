@@ -89,10 +89,11 @@ class Resolved:
     unresolved_many: dict = field(default_factory=dict)  # {declared name: fields.ManyToMany}, resolved at flush
     values: dict = field(default_factory=dict)  # the declared values
 
-    def set_many_to_many(self, instance):
-        """``.set()`` the many-to-many values on the saved ``instance``."""
+    def set_many_to_many(self, instance, created=False):
+        """``.set()`` the many-to-many values on the saved ``instance`` (a just ``created`` one has none to clear)."""
         for accessor, objects in self.many_to_many.items():
-            getattr(instance, accessor).set(objects)
+            if objects or not created:
+                getattr(instance, accessor).set(objects)
 
     def apply(self, instance):
         for name, value in self.fields.items():
@@ -193,7 +194,7 @@ class BulkWriter:
             instances = [item.instance for item in written]
             with changelog.change_logging_paused():
                 for item in written:
-                    item.resolved.set_many_to_many(item.instance)
+                    item.resolved.set_many_to_many(item.instance, created=True)
                 if issubclass(model, Device):
                     _create_device_components(instances)
             self._write_relationships(written, created=True)
@@ -315,9 +316,8 @@ class BulkWriter:
         if self.change_context:
             for related_model, objects in collector.data.items():
                 if hasattr(related_model, "to_objectchange"):
-                    pks = [obj.pk for obj in objects]
-                    serialized = changelog.serialize_batch(changelog.load_for_logging(related_model, pks))
-                    loaded = [obj for obj in objects if obj.pk in serialized]
+                    loaded = changelog.load_for_logging(related_model, [obj.pk for obj in objects])
+                    serialized = changelog.serialize_batch(loaded)
                     changes += changelog.object_changes(
                         loaded, ObjectChangeActionChoices.ACTION_DELETE, self.change_context, serialized
                     )

@@ -50,15 +50,22 @@ def change_logging_paused():
 
 def prefetch_paths(model):
     """Related objects the serializers read: forward foreign keys with what their natural keys walk (the natural
-    slug of each nested object), then the relations that point back at the object (see ``_backward_paths``)."""
+    slug of each nested object) and their reverse one-to-one fields, then the relations that point back at the
+    object (see ``_backward_paths``)."""
     return [*_forward_paths(model), *_backward_paths(model)]
 
 
 def _forward_paths(model):
+    """Foreign keys, what their natural keys walk, and their reverse one-to-one fields (a nested device's bay)."""
     paths = []
     for field in foreign_keys(model):
         paths.append(field.name)
         paths.extend(f"{field.name}__{hops}" for hops in _natural_key_hops(field.related_model))
+        paths.extend(
+            f"{field.name}__{name}"
+            for name, relation in _backward_relations(field.related_model)
+            if relation.one_to_one
+        )
     paths.extend(_natural_key_hops(model))
     return list(dict.fromkeys(paths))
 

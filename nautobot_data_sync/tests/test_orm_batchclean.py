@@ -4,8 +4,10 @@ import hashlib
 import inspect
 
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 from nautobot.apps.testing import TestCase
+from nautobot.dcim.custom_validators import DeviceUniquenessValidator
 from nautobot.dcim.models import Device, Interface, LocationType
 from nautobot.dcim.models.device_components import ModularComponentModel
 from nautobot.extras.choices import JobResultStatusChoices
@@ -13,12 +15,15 @@ from nautobot.extras.models import Status
 
 from nautobot_data_sync.choices import ChangeStatusChoices, SyncPhaseChoices
 from nautobot_data_sync.orm import changelog
+from nautobot_data_sync.orm.batchclean import DeviceNames
 from nautobot_data_sync.tests.test_orm_bulk import BulkJobTestCase
 from nautobot_data_sync.tests.test_orm_jobs import device_record
 
 # The method orm/batchclean.py answers per batch for module-less components, as reviewed: if Nautobot changes it,
 # review batchclean._component_clean() and update the digest.
 REVIEWED_COMPONENT_CLEAN = "723579611c0e"
+# Likewise for batchclean.DeviceNames and Nautobot's device uniqueness check.
+REVIEWED_DEVICE_UNIQUENESS_CLEAN = "0ba9cd9396c8"
 
 
 class MarkNewTest(TestCase):
@@ -75,3 +80,65 @@ class ComponentNameTest(BulkJobTestCase):
         source = inspect.getsource(ModularComponentModel.clean)
         digest = hashlib.sha256(source.encode()).hexdigest()[:12]
         self.assertEqual(digest, REVIEWED_COMPONENT_CLEAN, "Nautobot changed ModularComponentModel.clean()")
+
+
+class DeviceNameTest(BulkJobTestCase):
+    def device(self, name, location=0, **values):
+        world = self.world
+        return Device(
+            name=name,
+            location=world["locations"][location],
+            device_type=world["device_type"],
+            role=world["role"],
+            status=world["status"],
+            **values,
+        )
+
+    def test_a_name_taken_at_the_location_fails_that_device_only(self):
+        self.device("leaf-01").validated_save()
+        records = [device_record("leaf-01", interfaces=()), device_record("leaf-02", interfaces=())]
+        # The sync does not see the existing leaf-01 (out of its scope), so it tries to create it.
+        job_result, sync = self.run_sync(records, scope={"device": ~Q(name="leaf-01")})
+
+        self.assertEqual(job_result.status, JobResultStatusChoices.STATUS_FAILURE, sync.summary)
+        failed = sync.changes.get(status=ChangeStatusChoices.FAILED)
+        self.assertEqual(
+            failed.message,
+            "ObjectValidationError: device 'leaf-01': name: another device with no tenant is named 'leaf-01' "
+            "at location ams",
+        )
+        self.assertEqual(Device.objects.filter(name="leaf-01").count(), 1)
+        self.assertTrue(Device.objects.filter(name="leaf-02").exists())
+
+    def test_devices_validated_earlier_in_the_batch_hold_their_names(self):
+        renamed = self.device("old")
+        renamed.validated_save()
+        first, second, elsewhere = self.device("new"), self.device("new"), self.device("new", location=1)
+        names = DeviceNames([first, second, elsewhere, renamed])
+        renamed.name = "renamed"
+        names.check(renamed)
+        names.take(renamed)
+        names.check(first)
+        names.take(first)
+        with self.assertRaisesMessage(ValidationError, "another device with no tenant is named 'new' at location ams"):
+            names.check(second)
+        names.check(elsewhere)  # another location
+        names.check(self.device("old"))  # the name its holder gave up in the batch
+
+    def test_validating_more_devices_sends_no_more_queries(self):
+        records = []
+
+        def add_devices_and_sync(prefix, count):
+            records.extend(device_record(f"{prefix}-{index}", interfaces=()) for index in range(count))
+            job_result, sync = self.run_sync(records)
+            self.assertEqual(job_result.status, JobResultStatusChoices.STATUS_SUCCESS, sync.summary)
+            self.assertEqual(sync.create_count, count)
+            return sync.phases.get(name=SyncPhaseChoices.SYNC).query_count
+
+        add_devices_and_sync("leaf", 2)  # the first sync also reads what stays cached
+        self.assertEqual(add_devices_and_sync("spine", 2), add_devices_and_sync("border", 12))
+
+    def test_nautobot_device_uniqueness_check_is_the_reviewed_one(self):
+        source = inspect.getsource(DeviceUniquenessValidator.clean)
+        digest = hashlib.sha256(source.encode()).hexdigest()[:12]
+        self.assertEqual(digest, REVIEWED_DEVICE_UNIQUENESS_CLEAN, "Nautobot changed DeviceUniquenessValidator")

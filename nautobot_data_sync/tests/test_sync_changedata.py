@@ -12,6 +12,7 @@ from nautobot.extras.models import ObjectChange
 from nautobot_data_sync.sync.changedata import read_change_data_in_chunks
 
 RECORDS = 25
+UPDATED = 12
 
 
 def dispatch_walk(request_id):
@@ -28,14 +29,27 @@ def dispatch_walk(request_id):
 
 class ChunkedChangeDataTest(TestCase):
     def setUp(self):
+        """RECORDS records in this request: creates, and updates of objects created in an earlier request (one
+        update's object also updated again in this request)."""
         super().setUp()
         self.request_id = uuid.uuid4()
-        changes = []
+        earlier, changes = [], []
         for index in range(RECORDS):
             manufacturer = Manufacturer.objects.create(name=f"Vendor {index}", description=f"#{index}")
             change = manufacturer.to_objectchange(ObjectChangeActionChoices.ACTION_CREATE)
+            (earlier if index < UPDATED else changes).append(change)
+        for change in earlier:
+            change.request_id = uuid.uuid4()
+        ObjectChange.objects.bulk_create(earlier)
+        for index, manufacturer in enumerate(Manufacturer.objects.filter(name__in=[f"Vendor {i}" for i in range(UPDATED)])):
+            manufacturer.description = f"updated {index}"
+            manufacturer.save()
+            changes.append(manufacturer.to_objectchange(ObjectChangeActionChoices.ACTION_UPDATE))
+        manufacturer.description = "updated twice"
+        manufacturer.save()
+        changes.append(manufacturer.to_objectchange(ObjectChangeActionChoices.ACTION_UPDATE))
+        for change in changes:
             change.request_id = self.request_id
-            changes.append(change)
         ObjectChange.objects.bulk_create(changes)
         other = Manufacturer.objects.create(name="Another request's")
         other_change = other.to_objectchange(ObjectChangeActionChoices.ACTION_CREATE)
@@ -54,9 +68,14 @@ class ChunkedChangeDataTest(TestCase):
 
         self.assertEqual(len(snapshots), RECORDS)
         self.assertEqual(snapshots, expected)
-        self.assertEqual(snapshots[Manufacturer.objects.get(name="Vendor 3").pk]["postchange"]["description"], "#3")
-        self.assertGreaterEqual(len(one_by_one), RECORDS + 1, "Nautobot's way: one query per record")
-        self.assertLessEqual(len(chunked), 1 + 3 + 2, "the walk, three chunks of 10, and cursor bookkeeping")
+        self.assertEqual(snapshots[Manufacturer.objects.get(name="Vendor 20").pk]["postchange"]["description"], "#20")
+        twice = snapshots[Manufacturer.objects.get(description="updated twice").pk]
+        self.assertEqual(twice["differences"]["removed"]["description"][:8], "updated ")
+        self.assertEqual(twice["differences"]["added"], {"description": "updated twice"})
+        updated_once = snapshots[Manufacturer.objects.get(name="Vendor 0").pk]
+        self.assertEqual(updated_once["prechange"]["description"], "#0")
+        self.assertGreaterEqual(len(one_by_one), RECORDS + 1 + UPDATED + 1, "Nautobot's way: queries per record")
+        self.assertLessEqual(len(chunked), 1 + 3 * 2 + 2, "the walk, three chunks of 10 (data, previous records)")
 
     def test_other_requests_and_stopped_reads_are_untouched(self):
         stop = read_change_data_in_chunks(self.request_id, chunk_size=10)
