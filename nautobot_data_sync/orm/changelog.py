@@ -5,20 +5,24 @@ serializes the object twice (Django's serializer for ``object_data``, the REST A
 ``object_data_v2``), reading related objects and configuration again for every object. Here a batch of one model
 is serialized together: the objects are read once with their related objects prefetched (so objects that share a
 device or a location share one Python instance), the REST serializer runs once over the list (``many=True``),
-nested related objects are represented once per batch, and the model's own ``to_objectchange()`` still builds each
-record (so its ``related_object`` and any override apply) from the precomputed data. Natural slugs are computed
-once per object (each natural-key value slugified once per batch) and custom field keys read once per serializer;
-configuration and cached values are read once per key (``sync.readonce``).
+nested related objects are represented once per batch, URLs reversed once per route, and the model's own
+``to_objectchange()`` still builds each record (so its ``related_object`` and any override apply) from the
+precomputed data. Natural slugs are computed once per object (each natural-key value slugified once per batch) and
+custom field keys read once per serializer; configuration and cached values are read once per key (``sync.readonce``).
 """
 
 import json
+import re
 from contextlib import contextmanager
 
 from django.contrib.contenttypes.fields import GenericRelation
 from django.contrib.contenttypes.models import ContentType
 from django.core.serializers import serialize
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import QuerySet, prefetch_related_objects
+from django.urls import NoReverseMatch
 from nautobot.core import models as core_models
+from nautobot.core.api import serializers as core_api_serializers
 from nautobot.core.api.exceptions import SerializerNotFound
 from nautobot.core.api.utils import get_serializer_for_model
 from nautobot.core.constants import NATURAL_SLUG_SEPARATOR
@@ -29,6 +33,8 @@ from nautobot.extras.constants import CHANGELOG_MAX_CHANGE_CONTEXT_DETAIL
 from nautobot.extras.models import ObjectChange
 from nautobot.extras.models import change_logging as change_logging_module
 from nautobot.extras.signals import change_context_state
+from rest_framework.relations import HyperlinkedRelatedField, ManyRelatedField
+from rest_framework.reverse import reverse as drf_reverse
 from rest_framework.serializers import BaseSerializer, ListSerializer
 
 from nautobot_data_sync.orm.fields import foreign_keys
@@ -149,7 +155,10 @@ def serialize_batch(objects):
         return {}
     model = type(objects[0])
     v1 = {}
-    for obj, record in zip(objects, json.loads(serialize("json", objects)), strict=True):
+    # Django's "json" serializer writes each object with the pure-Python encoder; one dumps() of the "python"
+    # serializer's output with the same encoder gives the same documents with the C encoder.
+    records = json.loads(json.dumps(serialize("python", objects), cls=DjangoJSONEncoder))
+    for obj, record in zip(objects, records, strict=True):
         data = record["fields"]
         if hasattr(obj, "_custom_field_data"):
             data["custom_fields"] = data.pop("_custom_field_data")
@@ -162,8 +171,9 @@ def serialize_batch(objects):
         return {obj.pk: (v1[obj.pk], v1[obj.pk]) for obj in objects}
     context = {"request": None, "depth": DEPTH, "exclude_m2m": False}
     serializer = serializer_class(objects, many=True, context=context)
-    _amortize(serializer.child)
-    with _natural_key_lookups_fixed(model), _slug_parts_once():
+    reverse = TemplatedReverse()
+    _amortize(serializer.child, reverse)
+    with _natural_key_lookups_fixed(model), _slug_parts_once(), _notes_urls_reversed_by(reverse):
         v2 = serializer.data
     return {obj.pk: (v1[obj.pk], dict(data)) for obj, data in zip(objects, v2, strict=True)}
 
@@ -200,13 +210,17 @@ def _natural_key_lookups_fixed(model, depth=4):
                 current.natural_key_field_lookups = original
 
 
-def _amortize(serializer):
+def _amortize(serializer, reverse):
     """Per batch rather than per object, for ``serializer`` and the nested serializers it uses: each nested object
-    represented once, custom field keys read once; natural slugs computed once per object, not twice."""
+    represented once, custom field keys read once, URLs reversed once per route (``reverse``); natural slugs
+    computed once per object, not twice."""
     for field in serializer.fields.values():
         nested = field.child if isinstance(field, ListSerializer) else field
         if isinstance(nested, BaseSerializer):
-            nested.to_representation = _once_per_object(nested)
+            nested.to_representation = _once_per_object(nested, reverse)
+        link = field.child_relation if isinstance(field, ManyRelatedField) else field
+        if isinstance(link, HyperlinkedRelatedField):
+            link.reverse = reverse
     _natural_slug_once(serializer)
     custom_fields = serializer.fields.get("custom_fields")
     if isinstance(custom_fields, CustomFieldsDataField):
@@ -229,7 +243,7 @@ def _natural_slug_once(serializer):
     serializer.get_natural_slug = get_natural_slug
 
 
-def _once_per_object(serializer):
+def _once_per_object(serializer, reverse):
     """``serializer.to_representation``, amortized (on first use) and computed once per object."""
     represent = serializer.to_representation
     memo = {}
@@ -238,7 +252,7 @@ def _once_per_object(serializer):
     def to_representation(instance):
         nonlocal amortized
         if not amortized:
-            _amortize(serializer)
+            _amortize(serializer, reverse)
             amortized = True
         key = getattr(instance, "pk", None)
         if key is None:
@@ -248,6 +262,51 @@ def _once_per_object(serializer):
         return memo[key]
 
     return to_representation
+
+
+class TemplatedReverse:
+    """DRF's ``reverse()`` for the URLs of a serialization without a request: each route with one URL-safe argument
+    (an object's pk) reversed once, with a placeholder put in its argument's place; the same URLs."""
+
+    PLACEHOLDER = "00000000-0000-4000-8000-000000000000"
+    SAFE = re.compile(r"[0-9A-Za-z_-]+")
+
+    def __init__(self):
+        self.templates = {}
+
+    def __call__(self, viewname, args=None, kwargs=None, request=None, format=None, **extra):  # noqa: A002 - DRF's
+        values = [*(args or ()), *(kwargs or {}).values()]
+        if request is not None or format is not None or extra or len(values) != 1:
+            return drf_reverse(viewname, args=args, kwargs=kwargs, request=request, format=format, **extra)
+        value = str(values[0])
+        key = (viewname, tuple(kwargs) if kwargs else None)
+        if key not in self.templates:
+            self.templates[key] = self._template(viewname, kwargs)
+        template = self.templates[key]
+        if template is None or not self.SAFE.fullmatch(value):
+            return drf_reverse(viewname, args=args, kwargs=kwargs)
+        return template.replace(self.PLACEHOLDER, value)
+
+    def _template(self, viewname, kwargs):
+        try:
+            if kwargs:
+                url = drf_reverse(viewname, kwargs={name: self.PLACEHOLDER for name in kwargs})
+            else:
+                url = drf_reverse(viewname, args=[self.PLACEHOLDER])
+        except NoReverseMatch:
+            return None
+        return url if url.count(self.PLACEHOLDER) == 1 else None
+
+
+@contextmanager
+def _notes_urls_reversed_by(reverse):
+    """Inside the block, Nautobot's serializers reverse their ``notes_url`` with ``reverse``."""
+    original = core_api_serializers.reverse
+    core_api_serializers.reverse = reverse
+    try:
+        yield
+    finally:
+        core_api_serializers.reverse = original
 
 
 @contextmanager
