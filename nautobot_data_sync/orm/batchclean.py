@@ -26,6 +26,8 @@ from nautobot.dcim.models import Device
 from nautobot.dcim.models.device_components import ModularComponentModel
 from tree_queries.models import TreeNode
 
+KNOWN_UNIQUENESS_MODES = {choice for choice, _ in DeviceUniquenessChoices.CHOICES}
+
 
 class ComponentNames:
     """The module-less component names taken on the devices of one batch: ``{(device pk, name): component pk}``."""
@@ -73,12 +75,12 @@ class DeviceNames:
             raise ValidationError(
                 {"name": f"another device is named {device.name!r} (DEVICE_UNIQUENESS: names are globally unique)"}
             )
-        if self.mode == DeviceUniquenessChoices.LOCATION_TENANT_NAME:
-            if (device.location_id, device.tenant_id) in others.values():
-                owner = f"of tenant {device.tenant}" if device.tenant_id else "with no tenant"
-                raise ValidationError(
-                    {"name": f"another device {owner} is named {device.name!r} at location {device.location}"}
-                )
+        place = (device.location_id, device.tenant_id)
+        if self.mode == DeviceUniquenessChoices.LOCATION_TENANT_NAME and place in others.values():
+            owner = f"of tenant {device.tenant}" if device.tenant_id else "with no tenant"
+            raise ValidationError(
+                {"name": f"another device {owner} is named {device.name!r} at location {device.location}"}
+            )
 
     def take(self, device):
         """``device`` passed validation: it holds its name (and no other) for the rest of the batch."""
@@ -101,7 +103,7 @@ def checked_per_batch(model, instances):
         replaced.append((ModularComponentModel, "clean", _component_clean(ModularComponentModel.clean, names)))
     elif issubclass(model, Device):
         names = DeviceNames(instances)
-        if names.mode in {DeviceUniquenessChoices.NAME, DeviceUniquenessChoices.LOCATION_TENANT_NAME, DeviceUniquenessChoices.NONE}:
+        if names.mode in KNOWN_UNIQUENESS_MODES:
             replaced.append((DeviceUniquenessValidator, "clean", _device_clean(DeviceUniquenessValidator.clean, names)))
     originals = [(owner, name, vars(owner)[name]) for owner, name, _ in replaced]
     try:

@@ -26,15 +26,13 @@ from collections import defaultdict
 from contextlib import suppress
 from dataclasses import dataclass, field
 from functools import cache as memoize
-from functools import reduce
-from operator import or_
 
 from diffsync.exceptions import ObjectNotFound
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, router, transaction
-from django.db.models import ForeignKey, Model, ProtectedError, Q, RestrictedError, prefetch_related_objects
+from django.db.models import ForeignKey, Model, ProtectedError, RestrictedError, prefetch_related_objects
 from django.db.models.deletion import Collector
 from django.utils import timezone
 from nautobot.core.models.tree_queries import TreeModel
@@ -422,9 +420,9 @@ class BulkWriter:
                 else:
                     keys[key] = item
                     kept.append(item)
-            if keys:
-                condition = reduce(or_, (Q(**dict(zip(attnames, key, strict=True))) for key in keys))
-                for pk, *values in model._base_manager.filter(condition).values_list("pk", *attnames):
+            if keys:  # rows matching each field's values: a superset of the keys' rows, matched exactly below
+                lookups = {f"{attname}__in": {key[index] for key in keys} for index, attname in enumerate(attnames)}
+                for pk, *values in model._base_manager.filter(**lookups).values_list("pk", *attnames):
                     item = keys.get(tuple(values))
                     if item is not None and pk != item.pk and (creating or pk not in own_pks):
                         self._failed(item, self._unique_message(item, model, names))

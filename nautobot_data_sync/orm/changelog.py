@@ -13,6 +13,7 @@ custom field keys read once per serializer; configuration and cached values are 
 
 import json
 import re
+import uuid
 from contextlib import contextmanager
 
 from django.contrib.contenttypes.fields import GenericRelation
@@ -36,6 +37,7 @@ from nautobot.extras.signals import change_context_state
 from rest_framework.relations import HyperlinkedRelatedField, ManyRelatedField
 from rest_framework.reverse import reverse as drf_reverse
 from rest_framework.serializers import BaseSerializer, ListSerializer
+from slugify import slugify
 
 from nautobot_data_sync.orm.fields import foreign_keys
 
@@ -312,21 +314,25 @@ def _notes_urls_reversed_by(reverse):
 @contextmanager
 def _slug_parts_once():
     """Inside the block, natural slugs slugify each natural-key value once (the device name shared by its eight
-    interfaces, the location of a hundred devices); the same slugs as Nautobot's ``construct_natural_slug()``."""
+    interfaces, the location of a hundred devices), an ASCII value without looking for emoji in it (there are none:
+    every emoji has a non-ASCII character); the same slugs as Nautobot's ``construct_natural_slug()``."""
     construct = core_models.construct_natural_slug
     parts = {}
 
     def part(value):
         try:
             if value not in parts:
-                parts[value] = construct([value])
+                text = "\0" if value is None else str(value)
+                parts[value] = slugify(text) if text.isascii() else construct([value])
             return parts[value]
         except TypeError:  # not hashable
             return construct([value])
 
     def construct_natural_slug(values, pk=None):
         slugs = [part(value) for value in values]
-        if pk is not None:
+        if isinstance(pk, uuid.UUID):
+            slugs.append(part(str(pk)[:4]))  # Nautobot keeps the first four characters of a UUID
+        elif pk is not None:
             slugs.append(construct([], pk=pk))
         return NATURAL_SLUG_SEPARATOR.join(slugs)
 

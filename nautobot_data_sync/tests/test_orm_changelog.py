@@ -3,9 +3,13 @@
 import uuid
 
 from nautobot.apps.testing import TestCase
+from nautobot.core import models as core_models
+from nautobot.core.models.utils import construct_natural_slug
 from rest_framework.reverse import reverse
 
-from nautobot_data_sync.orm.changelog import TemplatedReverse
+from nautobot_data_sync.orm.changelog import TemplatedReverse, _slug_parts_once
+
+PKS = [None, uuid.UUID("4f2c9a6e-0000-4000-8000-000000000001"), 17, "not-a-uuid"]
 
 
 class TemplatedReverseTest(TestCase):
@@ -31,3 +35,14 @@ class TemplatedReverseTest(TestCase):
             templated("dcim-api:device-detail", kwargs={"pk": 1}, format="json"),
             reverse("dcim-api:device-detail", kwargs={"pk": 1}, format="json"),
         )
+
+
+class NaturalSlugTest(TestCase):
+    def test_slugs_are_nautobot_slugs(self):
+        values = ["leaf-01", "Héllo Wörld", "🚀 rocket", "ÆØÅ", "a  b--c__", "#1 *", None, 42, ""]
+        expected = [construct_natural_slug([value], pk=pk) for value in values for pk in PKS]
+        with _slug_parts_once():
+            slugs = [core_models.construct_natural_slug([value], pk=pk) for value in values for pk in PKS]
+            self.assertEqual(core_models.construct_natural_slug(values), construct_natural_slug(values))
+        self.assertEqual(slugs, expected)
+        self.assertEqual("rocket-rocket", expected[2 * len(PKS)], "the emoji's name is part of the slug")

@@ -41,7 +41,8 @@ class ChunkedChangeDataTest(TestCase):
         for change in earlier:
             change.request_id = uuid.uuid4()
         ObjectChange.objects.bulk_create(earlier)
-        for index, manufacturer in enumerate(Manufacturer.objects.filter(name__in=[f"Vendor {i}" for i in range(UPDATED)])):
+        updated = Manufacturer.objects.filter(name__in=[f"Vendor {index}" for index in range(UPDATED)])
+        for index, manufacturer in enumerate(updated):
             manufacturer.description = f"updated {index}"
             manufacturer.save()
             changes.append(manufacturer.to_objectchange(ObjectChangeActionChoices.ACTION_UPDATE))
