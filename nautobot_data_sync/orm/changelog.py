@@ -139,15 +139,16 @@ def prepare_created_for_logging(objects, with_many_to_many):
 
 
 def _prime_empty(objects, names):
-    """Mark the to-many relations ``names`` of ``objects`` as prefetched and empty."""
+    """Mark the to-many relations ``names`` of ``objects`` as prefetched and empty (one empty, never evaluated
+    queryset per relation, shared: Django reads a prefetched queryset, or builds new ones from it)."""
     if not objects:
         return
     for name in names:
         manager = getattr(objects[0], name)
+        empty = QuerySet(model=manager.model)
+        empty.query.set_empty()  # so is anything built from it (e.g. by ``.set()``)
+        empty._result_cache, empty._prefetch_done = [], True
         for obj in objects:
-            empty = QuerySet(model=manager.model)
-            empty.query.set_empty()  # so is anything built from it (e.g. by ``.set()``)
-            empty._result_cache, empty._prefetch_done = [], True
             obj.__dict__.setdefault("_prefetched_objects_cache", {})[manager.prefetch_cache_name] = empty
 
 
