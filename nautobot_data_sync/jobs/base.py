@@ -25,6 +25,7 @@ from nautobot_data_sync.models import Sync, SyncPhase
 from nautobot_data_sync.orm.adapter import NautobotAdapter
 from nautobot_data_sync.orm.bulk import BulkWriter
 from nautobot_data_sync.sync.changedata import read_change_data_in_chunks
+from nautobot_data_sync.sync.heap import freeze_heap
 from nautobot_data_sync.sync.differ import FastDiffer
 from nautobot_data_sync.sync.executor import RecordingSyncer, SyncAborted
 from nautobot_data_sync.sync.joblog import ProgressLogger, diffsync_logger
@@ -227,6 +228,7 @@ class DataSyncJob(Job):
         if self.dryrun:
             self.logger.info("Dry-run: nothing was written.", extra={"grouping": PHASE_LABELS[SyncPhaseChoices.SYNC]})
             return
+        freeze_heap()  # the loaded data and the diff live until the sync ends
         with self.phase(SyncPhaseChoices.SYNC) as metrics:
             self.execute_sync()
             self.recorder.flush()
@@ -262,7 +264,7 @@ class DataSyncJob(Job):
     def run(self, *args, dryrun=True, memory_profiling=False, parallel_loading=False, **kwargs):
         self.dryrun, self.memory_profiling, self.parallel_loading = dryrun, memory_profiling, parallel_loading
         # Until after_return(): past run(), Nautobot dispatches job hooks and webhooks for every change record.
-        self._after_dispatch = [start_reading_once()]
+        self._after_dispatch = [start_reading_once(), freeze_heap()]
         if change_context := change_context_state.get():
             self._after_dispatch.append(read_change_data_in_chunks(change_context.change_id))
         self.sync = Sync.objects.using(RECORDS_DB).create(
