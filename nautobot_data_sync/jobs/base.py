@@ -25,9 +25,9 @@ from nautobot_data_sync.models import Sync, SyncPhase
 from nautobot_data_sync.orm.adapter import NautobotAdapter
 from nautobot_data_sync.orm.bulk import BulkWriter
 from nautobot_data_sync.sync.changedata import read_change_data_in_chunks
-from nautobot_data_sync.sync.heap import freeze_heap
 from nautobot_data_sync.sync.differ import FastDiffer
 from nautobot_data_sync.sync.executor import RecordingSyncer, SyncAborted
+from nautobot_data_sync.sync.heap import freeze_heap
 from nautobot_data_sync.sync.joblog import ProgressLogger, diffsync_logger
 from nautobot_data_sync.sync.metrics import measure, traced_memory
 from nautobot_data_sync.sync.readonce import start_reading_once

@@ -1,7 +1,11 @@
 """Per-batch answers to the per-object work of Nautobot's own ``clean()`` methods, while a bulk batch is validated.
 
-Bulk mode runs each object's full ``clean()`` (the model's checks, custom validators, data-compliance rules). Three
+Bulk mode runs each object's full ``clean()`` (the model's checks, custom validators, data-compliance rules). Four
 parts of Nautobot's checks do per object what a batch can do once; inside ``checked_per_batch()`` only:
+
+* data validation: Nautobot's validation-rule validator looks up, for every object, the enabled rules of four kinds
+  and the data-compliance rules of the object's model (registered in apps or provided by Git repositories). Here
+  they are looked up once per batch; if there are none, objects of the batch skip the lookups;
 
 * device components (interfaces, ports, bays...): ``ModularComponentModel.clean()`` sends a query per component to
   check that no other module-less component of its device has its name. Here the names taken are read with one
@@ -20,13 +24,33 @@ from contextlib import contextmanager
 
 from django.core.exceptions import ValidationError
 from nautobot.core.utils.config import get_settings_or_config
+from nautobot.data_validation.custom_validators import BaseValidator, get_data_compliance_rules_map
+from nautobot.data_validation.models import (
+    MinMaxValidationRule,
+    RegularExpressionValidationRule,
+    RequiredValidationRule,
+    UniqueValidationRule,
+)
 from nautobot.dcim.choices import DeviceUniquenessChoices
 from nautobot.dcim.custom_validators import DeviceUniquenessValidator
 from nautobot.dcim.models import Device
 from nautobot.dcim.models.device_components import ModularComponentModel
+from nautobot.extras.models import GitRepository
 from tree_queries.models import TreeNode
 
 KNOWN_UNIQUENESS_MODES = {choice for choice, _ in DeviceUniquenessChoices.CHOICES}
+RULE_MODELS = (RegularExpressionValidationRule, MinMaxValidationRule, RequiredValidationRule, UniqueValidationRule)
+COMPLIANCE_CONTENT = "data_validation.data_compliance_rule"
+
+
+def has_data_validation(model):
+    """Whether Nautobot's validation-rule validator has anything to enforce on objects of ``model``."""
+    label = model._meta.label_lower
+    return (
+        any(rules.objects.get_enabled_for_model(label).exists() for rules in RULE_MODELS)
+        or bool(get_data_compliance_rules_map().get(label))
+        or GitRepository.objects.get_for_provided_contents(COMPLIANCE_CONTENT).exists()
+    )
 
 
 class ComponentNames:
@@ -98,6 +122,8 @@ def checked_per_batch(model, instances):
     replaced = []
     if not issubclass(model, TreeNode):  # the tree does not change while the batch is validated
         replaced.append((TreeNode, "ancestors", _ancestors_once(TreeNode.ancestors)))
+    if not has_data_validation(model):
+        replaced.append((BaseValidator, "clean", _nothing_to_enforce(BaseValidator.clean, model._meta.label_lower)))
     if issubclass(model, ModularComponentModel):
         names = ComponentNames(model, instances)
         replaced.append((ModularComponentModel, "clean", _component_clean(ModularComponentModel.clean, names)))
@@ -153,3 +179,12 @@ def _device_clean(clean, names):
         return None
 
     return clean_with_batch_names
+
+
+def _nothing_to_enforce(clean, label):
+    def clean_without_rules(validator, exclude_disabled_rules=True):
+        if exclude_disabled_rules and validator.model == label:
+            return None
+        return clean(validator, exclude_disabled_rules)
+
+    return clean_without_rules

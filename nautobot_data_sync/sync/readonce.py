@@ -27,6 +27,11 @@ class _ReadOnceConfigBackend:
             self.values[key] = self.backend.get(key)
         return self.values[key]
 
+    def set(self, key, value):
+        """Write through (Constance writes a missing key's default on first read) and remember the value."""
+        self.backend.set(key, value)
+        self.values[key] = value
+
     def __getattr__(self, name):
         return getattr(self.backend, name)
 

@@ -7,6 +7,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from nautobot.apps.testing import TestCase
+from nautobot.data_validation.custom_validators import BaseValidator
+from nautobot.data_validation.models import RegularExpressionValidationRule
 from nautobot.dcim.custom_validators import DeviceUniquenessValidator
 from nautobot.dcim.models import Device, Interface, LocationType
 from nautobot.dcim.models.device_components import ModularComponentModel
@@ -24,6 +26,8 @@ from nautobot_data_sync.tests.test_orm_jobs import device_record
 REVIEWED_COMPONENT_CLEAN = "723579611c0e"
 # Likewise for batchclean.DeviceNames and Nautobot's device uniqueness check.
 REVIEWED_DEVICE_UNIQUENESS_CLEAN = "0ba9cd9396c8"
+# And for batchclean.has_data_validation() and Nautobot's validation-rule validator.
+REVIEWED_DATA_VALIDATION_CLEAN = "2f79297b5e0f"
 
 
 class MarkNewTest(TestCase):
@@ -142,3 +146,31 @@ class DeviceNameTest(BulkJobTestCase):
         source = inspect.getsource(DeviceUniquenessValidator.clean)
         digest = hashlib.sha256(source.encode()).hexdigest()[:12]
         self.assertEqual(digest, REVIEWED_DEVICE_UNIQUENESS_CLEAN, "Nautobot changed DeviceUniquenessValidator")
+
+
+class DataValidationTest(BulkJobTestCase):
+    def test_validation_rules_apply_to_bulk_batches(self):
+        records = [device_record("leaf-01", interfaces=("eth0",)), device_record("spine-01", interfaces=("eth0",))]
+        job_result, sync = self.run_sync(records[:1])  # no rules yet: the batch skips the rule lookups
+        self.assertEqual(job_result.status, JobResultStatusChoices.STATUS_SUCCESS, sync.summary)
+
+        RegularExpressionValidationRule.objects.create(
+            name="Leaf names",
+            content_type=ContentType.objects.get_for_model(Device),
+            field="name",
+            regular_expression="^leaf-",
+            error_message="device names start with leaf-",
+        )
+        job_result, sync = self.run_sync(records)
+
+        self.assertEqual(job_result.status, JobResultStatusChoices.STATUS_FAILURE, sync.summary)
+        failed = sync.changes.get(status=ChangeStatusChoices.FAILED, model_name="device")
+        self.assertEqual(
+            failed.message, "ObjectValidationError: device 'spine-01': name: device names start with leaf-"
+        )
+        self.assertEqual(sorted(Device.objects.values_list("name", flat=True)), ["leaf-01"])
+
+    def test_nautobot_validation_rule_check_is_the_reviewed_one(self):
+        source = inspect.getsource(BaseValidator.clean)
+        digest = hashlib.sha256(source.encode()).hexdigest()[:12]
+        self.assertEqual(digest, REVIEWED_DATA_VALIDATION_CLEAN, "Nautobot changed the validation-rule validator")
