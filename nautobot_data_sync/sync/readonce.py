@@ -4,15 +4,52 @@ Nautobot reads Constance settings (``get_settings_or_config()``) and cached valu
 content types) from Redis each time they are used: dozens of reads per object written and change logged, and per
 change record when Nautobot dispatches job hooks after the job. Inside ``read_once()`` each key is read once, in
 this thread; writes and deletes go through to Redis and update what was read.
+
+A cached queryset of model instances read once answers ``in`` with a set look-up instead of comparing each row
+(Nautobot asks whether each change record's content type is in the cached change-logged content types).
 """
 
 from contextlib import contextmanager
+from functools import cache as memoize
 
 from constance import config
 from django.core.cache import DEFAULT_CACHE_ALIAS, caches
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
+from django.db.models import Model, QuerySet
+from django.db.models.query import ModelIterable
 
 MISSING = object()
+
+
+@memoize
+def _indexed_class(queryset_class):
+    """A subclass of ``queryset_class`` whose evaluated instances answer ``in`` from a set of their rows."""
+
+    def __contains__(self, value):  # noqa: N807 - the subclass's own dunder
+        if isinstance(value, Model) and value.pk is not None:
+            if "_row_set" not in self.__dict__:
+                self._fetch_all()
+                self._row_set = set(self._result_cache)
+            return value in self._row_set
+        return any(value is row or value == row for row in self)
+
+    def __reduce_ex__(self, protocol):  # pickled (e.g. written back to the cache) as the plain queryset it is
+        state = self.__getstate__()
+        state.pop("_row_set", None)
+        return object.__new__, (queryset_class,), state
+
+    return type(
+        f"Indexed{queryset_class.__name__}",
+        (queryset_class,),
+        {"__contains__": __contains__, "__reduce_ex__": __reduce_ex__},
+    )
+
+
+def _indexed(value):
+    """``value``, if an evaluated queryset of model instances, as one that answers ``in`` by a set look-up."""
+    if isinstance(value, QuerySet) and value._result_cache is not None and value._iterable_class is ModelIterable:
+        value.__class__ = _indexed_class(type(value))
+    return value
 
 
 class _ReadOnceConfigBackend:
@@ -45,7 +82,7 @@ class _ReadOnceCache:
 
     def get(self, key, default=None, version=None):
         if (key, version) not in self.values:
-            self.values[key, version] = self.cache.get(key, MISSING, version=version)
+            self.values[key, version] = _indexed(self.cache.get(key, MISSING, version=version))
         value = self.values[key, version]
         return default if value is MISSING else value
 

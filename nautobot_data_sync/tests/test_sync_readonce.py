@@ -1,11 +1,16 @@
 """Inside read_once(), each configuration key and cache key is read once."""
 
+import pickle
+
 from constance.models import Constance
+from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from nautobot.apps.testing import TestCase
 from nautobot.core.utils.config import get_settings_or_config
+from nautobot.dcim.models import Device
+from nautobot.extras.models import Status
 
 from nautobot_data_sync.sync.readonce import read_once
 
@@ -33,3 +38,23 @@ class ReadOnceTest(TestCase):
             self.assertIsNone(cache.get("data-sync-test"))
         cache.set("data-sync-test", 2)
         self.assertEqual(cache.get("data-sync-test"), 2)
+
+    def test_a_cached_queryset_answers_in_by_set_lookup_with_the_same_answers(self):
+        key = "data-sync-test-content-types"
+        cache.set(key, ContentType.objects.filter(app_label="dcim"))
+        device_type = ContentType.objects.get_for_model(Device)
+        status_type = ContentType.objects.get_for_model(Status)
+        impostor = Status(pk=device_type.pk)  # another model with the same primary key
+        with read_once():
+            cached = cache.get(key)
+            with CaptureQueriesContext(connection) as queries:
+                self.assertIn(device_type, cached)
+                self.assertNotIn(status_type, cached)
+                self.assertNotIn(impostor, cached)
+                self.assertNotIn("dcim.device", cached)
+            self.assertEqual(len(queries), 0)
+            cache.set(key, cached)  # written back: pickled as the plain queryset
+        restored = pickle.loads(pickle.dumps(cached))
+        self.assertIs(type(restored), type(ContentType.objects.all()))
+        self.assertEqual(list(restored), list(cached))
+        cache.delete(key)
