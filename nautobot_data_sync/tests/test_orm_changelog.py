@@ -2,12 +2,16 @@
 
 import uuid
 
+from django.contrib.contenttypes.models import ContentType
 from nautobot.apps.testing import TestCase
 from nautobot.core import models as core_models
-from nautobot.core.models.utils import construct_natural_slug
+from nautobot.core.models.utils import construct_natural_slug, serialize_object, serialize_object_v2
+from nautobot.dcim.models import Cable, Interface
+from nautobot.extras.models import Status
 from rest_framework.reverse import reverse
 
-from nautobot_data_sync.orm.changelog import TemplatedReverse, _slug_parts_once
+from nautobot_data_sync.orm.changelog import TemplatedReverse, _slug_parts_once, load_for_logging, serialize_batch
+from nautobot_data_sync.tests.test_orm_fixtures import bulk_devices, make_world
 
 PKS = [None, uuid.UUID("4f2c9a6e-0000-4000-8000-000000000001"), 17, "not-a-uuid"]
 
@@ -46,3 +50,25 @@ class NaturalSlugTest(TestCase):
             self.assertEqual(core_models.construct_natural_slug(values), construct_natural_slug(values))
         self.assertEqual(slugs, expected)
         self.assertEqual("rocket-rocket", expected[2 * len(PKS)], "the emoji's name is part of the slug")
+
+
+class SerializeBatchTest(TestCase):
+    def test_interfaces_with_and_without_cable_paths_serialize_as_nautobot_does(self):
+        devices = bulk_devices(make_world(), 2)
+        ends = [Interface.objects.get(device=device, name="eth0") for device in devices]
+        connected = Status.objects.get(name="Connected")
+        connected.content_types.add(ContentType.objects.get_for_model(Cable))
+        cable = Cable(termination_a=ends[0], termination_b=ends[1], status=connected)
+        cable.validated_save()
+        interfaces = Interface.objects.filter(device__in=devices)
+        batch = serialize_batch(load_for_logging(Interface, [interface.pk for interface in interfaces]))
+        self.assertEqual(len(batch), 16)
+        for interface in interfaces:
+            data, data_v2 = batch[interface.pk]
+            self.assertEqual(data, serialize_object(interface))
+            self.assertEqual(data_v2, serialize_object_v2(interface))
+        cabled = batch[ends[0].pk][1]
+        self.assertEqual(cabled["connected_endpoint_type"], "dcim.interface")
+        self.assertEqual(str(cabled["connected_endpoint"]["id"]), str(ends[1].pk))
+        self.assertIs(cabled["connected_endpoint_reachable"], True)
+        self.assertIsNone(batch[interfaces.exclude(pk__in=[end.pk for end in ends])[0].pk][1]["connected_endpoint"])
