@@ -15,7 +15,9 @@ parts of Nautobot's checks do per object what a batch can do once; inside ``chec
   taken under ``DEVICE_UNIQUENESS``). Here the devices holding the batch's names are read with one query, and a
   device validated earlier in the batch holds its name; an unnamed device goes through Nautobot's validator;
 * tree nodes (locations...): ``ancestors()`` builds a new query at each call (every interface's ``clean()`` asks
-  for its device's location's ancestors); here each node's is built once, unless the batch is of a tree model.
+  for its device's location's ancestors); here each node's is built once, unless the batch is of a tree model;
+* custom fields: ``CustomFieldModel.clean()`` asks for the model's custom fields (a cache key built, a cache read,
+  a tracing span) for every object; here once per batch.
 
 Each replaces the Nautobot method for the length of the block; validation runs in the job's own thread.
 """
@@ -36,6 +38,7 @@ from nautobot.dcim.custom_validators import DeviceUniquenessValidator
 from nautobot.dcim.models import Device
 from nautobot.dcim.models.device_components import ModularComponentModel
 from nautobot.extras.models import GitRepository
+from nautobot.extras.models.customfields import CustomFieldManager
 from tree_queries.models import TreeNode
 
 KNOWN_UNIQUENESS_MODES = {choice for choice, _ in DeviceUniquenessChoices.CHOICES}
@@ -122,6 +125,7 @@ def checked_per_batch(model, instances):
     replaced = []
     if not issubclass(model, TreeNode):  # the tree does not change while the batch is validated
         replaced.append((TreeNode, "ancestors", _ancestors_once(TreeNode.ancestors)))
+    replaced.append((CustomFieldManager, "get_for_model", _custom_fields_once(CustomFieldManager.get_for_model)))
     if not has_data_validation(model):
         replaced.append((BaseValidator, "clean", _nothing_to_enforce(BaseValidator.clean, model._meta.label_lower)))
     if issubclass(model, ModularComponentModel):
@@ -153,6 +157,20 @@ def _ancestors_once(ancestors):
         return built[key]
 
     return ancestors_once
+
+
+def _custom_fields_once(get_for_model):
+    """``CustomFieldManager.get_for_model`` answering once per model (class or instance) and options, as Nautobot
+    caches its answers."""
+    answers = {}
+
+    def get_for_model_once(manager, model, exclude_filter_disabled=False, get_queryset=True):
+        key = (model._meta.concrete_model, exclude_filter_disabled, get_queryset)
+        if key not in answers:
+            answers[key] = get_for_model(manager, model, exclude_filter_disabled, get_queryset)
+        return answers[key]
+
+    return get_for_model_once
 
 
 def _component_clean(clean, names):

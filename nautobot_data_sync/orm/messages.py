@@ -1,6 +1,11 @@
 """Error messages of declarative writes, naming fields as they are declared and objects as users know them."""
 
+import re
+
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.db.models import ProtectedError
+
+CUSTOM_FIELD_IN_MESSAGE = re.compile(r"custom field '([^']+)'")
 
 
 def protected_message(error, shown=3):
@@ -32,6 +37,11 @@ def fields_of(plan, error):
         declared[m2m.accessor] = m2m.name
     parts = []
     for field_name, errors in error.message_dict.items():
+        if field_name == NON_FIELD_ERRORS:  # Nautobot's custom field errors name the key in the message
+            for message in errors:
+                key = CUSTOM_FIELD_IN_MESSAGE.search(message)
+                parts.append(f"{declared.get(f'cf_{key[1]}', key[1]) if key else field_name}: {message}")
+            continue
         label = declared.get(field_name, field_name)
         parts.append(f"{label}: {' '.join(errors)}")
     return "; ".join(parts)

@@ -13,7 +13,7 @@ from nautobot.dcim.custom_validators import DeviceUniquenessValidator
 from nautobot.dcim.models import Device, Interface, LocationType
 from nautobot.dcim.models.device_components import ModularComponentModel
 from nautobot.extras.choices import JobResultStatusChoices
-from nautobot.extras.models import Status
+from nautobot.extras.models import CustomField, Status
 
 from nautobot_data_sync.choices import ChangeStatusChoices, SyncPhaseChoices
 from nautobot_data_sync.orm import changelog
@@ -174,3 +174,21 @@ class DataValidationTest(BulkJobTestCase):
         source = inspect.getsource(BaseValidator.clean)
         digest = hashlib.sha256(source.encode()).hexdigest()[:12]
         self.assertEqual(digest, REVIEWED_DATA_VALIDATION_CLEAN, "Nautobot changed the validation-rule validator")
+
+
+class CustomFieldValidationTest(BulkJobTestCase):
+    def test_custom_field_values_are_validated_in_bulk_batches(self):
+        CustomField.objects.filter(key="owner").update(validation_regex="^[a-z]+$")
+        records = [device_record("leaf-01", cf_owner="neteng"), device_record("leaf-02", cf_owner="Net Eng")]
+        job_result, sync = self.run_sync(records)
+
+        self.assertEqual(job_result.status, JobResultStatusChoices.STATUS_FAILURE, sync.summary)
+        failed = sync.changes.get(status=ChangeStatusChoices.FAILED)
+        self.assertEqual(failed.unique_id, "leaf-02")
+        self.assertEqual(
+            failed.message,
+            "ObjectValidationError: device 'leaf-02': cf_owner: Invalid value for custom field 'owner': "
+            "Value must match regex '^[a-z]+$'",
+        )
+        self.assertEqual(sorted(Device.objects.values_list("name", flat=True)), ["leaf-01"])
+        self.assertEqual(Device.objects.get(name="leaf-01").cf["owner"], "neteng")
