@@ -70,6 +70,7 @@ _SAVE_HANDLED = {Model, TreeModel, Device, DeviceType, BaseInterface, ModularCom
 _DELETE_HANDLED = {Model, TreeModel}
 
 
+@memoize
 def writes_in_bulk(model, operation):
     """True when ``operation`` ("create", "update", "delete") of Django ``model`` can be written in bulk."""
     method, handled = ("delete", _DELETE_HANDLED) if operation == DELETE else ("save", _SAVE_HANDLED)
@@ -597,17 +598,23 @@ def _before_save(instance):
 
 
 def _create_device_components(devices):
-    """As ``Device.create_components()`` for many devices: each device type's templates read once."""
+    """As ``Device.create_components()`` for many devices: each kind of template read once for all their types."""
     by_type = defaultdict(list)
     for device in devices:
         by_type[device.device_type_id].append(device)
-    for device_type in DeviceType.objects.filter(pk__in=by_type):
-        for accessor in COMPONENT_TEMPLATES:  # in Nautobot's order: ports before the ports that refer to them
-            templates = list(getattr(device_type, accessor).all())
-            devices = by_type[device_type.pk]
-            components = [template.instantiate(device=device) for device in devices for template in templates]
-            if components:
-                type(components[0]).objects.bulk_create(components)
+    for accessor in COMPONENT_TEMPLATES:  # in Nautobot's order: ports before the ports that refer to them
+        relation = DeviceType._meta.get_field(accessor)
+        templates = defaultdict(list)
+        for template in relation.related_model.objects.filter(**{f"{relation.field.name}__in": list(by_type)}):
+            templates[getattr(template, relation.field.attname)].append(template)
+        components = [
+            template.instantiate(device=device)
+            for type_pk, typed in by_type.items()
+            for device in typed
+            for template in templates[type_pk]
+        ]
+        if components:
+            type(components[0]).objects.bulk_create(components)
 
 
 def _clear_untagged_vlans(model, interfaces):

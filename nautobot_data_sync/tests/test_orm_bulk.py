@@ -8,7 +8,16 @@ from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q
 from nautobot.apps.jobs import JobHookReceiver, register_jobs
-from nautobot.dcim.models import Device, Interface
+from nautobot.dcim.models import (
+    ConsolePort,
+    ConsolePortTemplate,
+    Device,
+    FrontPort,
+    FrontPortTemplate,
+    Interface,
+    InterfaceTemplate,
+    RearPortTemplate,
+)
 from nautobot.extras.choices import JobResultStatusChoices, ObjectChangeActionChoices
 from nautobot.extras.models import JobHook, ObjectChange, RelationshipAssociation
 from nautobot.ipam.models import IPAddress, Prefix
@@ -121,6 +130,35 @@ class BulkParityTest(BulkJobTestCase):
         actions = {(row[0], row[1]) for row in bulk[2]}
         self.assertIn(("device", ObjectChangeActionChoices.ACTION_DELETE), actions)
         self.assertIn(("interface", ObjectChangeActionChoices.ACTION_UPDATE), actions | {("interface", "update")})
+
+    def test_devices_get_the_components_of_their_device_type_as_one_by_one(self):
+        device_type = self.world["device_type"]
+        ConsolePortTemplate.objects.create(device_type=device_type, name="con0")
+        InterfaceTemplate.objects.create(device_type=device_type, name="mgmt0", type="1000base-t", mgmt_only=True)
+        rear = RearPortTemplate.objects.create(device_type=device_type, name="rp1", type="8p8c", positions=2)
+        FrontPortTemplate.objects.create(
+            device_type=device_type, name="fp2", type="8p8c", rear_port_template=rear, rear_port_position=2
+        )
+        records = [device_record("leaf-01"), device_record("leaf-02", interfaces=("eth0",))]
+
+        def components():
+            return (
+                sorted(ConsolePort.objects.values_list("device__name", "name")),
+                sorted(Interface.objects.values_list("device__name", "name", "mgmt_only")),
+                sorted(FrontPort.objects.values_list("device__name", "name", "rear_port__name", "rear_port_position")),
+            )
+
+        by_mode = []
+        for job_class in (OrmDeviceSource, OrmDeviceBulkSource):
+            self.job_model = job_model_for(job_class)
+            job_result, sync = self.run_sync(records)
+            self.assertEqual(job_result.status, JobResultStatusChoices.STATUS_SUCCESS, sync.summary)
+            by_mode.append(components())
+            Device.objects.all().delete()
+        self.assertEqual(by_mode[1], by_mode[0])
+        self.assertEqual(by_mode[1][0], [("leaf-01", "con0"), ("leaf-02", "con0")])
+        self.assertIn(("leaf-02", "mgmt0", True), by_mode[1][1])
+        self.assertEqual(by_mode[1][2], [("leaf-01", "fp2", "rp1", 2), ("leaf-02", "fp2", "rp1", 2)])
 
     def test_change_records_hold_nautobot_natural_slugs(self):
         job_result, sync = self.run_sync(RECORDS_V1)
