@@ -31,6 +31,8 @@ from benchmarks.dataset import (  # noqa: E402
 )
 from development.launch import CONFIG, ensure_template, prepare  # noqa: E402
 
+SCENARIOS = ("initial", "no-op", "changed")
+
 # ---------------------------------------------------------------- running
 
 
@@ -93,6 +95,12 @@ def main():
     )
     parser.add_argument("--keep-db", action="store_true", help="keep the benchmark database afterwards")
     parser.add_argument("--profile", metavar="DIR", help="write a cProfile file per scenario (DIR/<scenario>.prof)")
+    parser.add_argument(
+        "--stop-after",
+        choices=SCENARIOS,
+        default=SCENARIOS[-1],
+        help="run the scenarios up to this one (e.g. initial: only the initial sync, for a profiler)",
+    )
     args = parser.parse_args()
 
     env = prepare()
@@ -122,7 +130,7 @@ def main():
         )
         print("\n| Scenario | Phase | Wall time (s) | DB queries | Peak memory (MiB) | Objects |")
         print("|---|---|---:|---:|---:|---|")
-        for scenario in ("initial", "no-op", "changed"):
+        for scenario in SCENARIOS[: SCENARIOS.index(args.stop_after) + 1]:
             if scenario == "changed":
                 change_inventory(inventory)
                 write_inventory(inventory, inventory_path)
