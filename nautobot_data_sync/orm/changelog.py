@@ -18,8 +18,8 @@ from contextlib import contextmanager, suppress
 
 from django.contrib.contenttypes.fields import GenericRelation
 from django.contrib.contenttypes.models import ContentType
-from django.core.serializers import serialize
 from django.core.serializers.json import DjangoJSONEncoder
+from django.core.serializers.python import Serializer as PythonSerializer
 from django.db.models import QuerySet, prefetch_related_objects
 from django.urls import NoReverseMatch
 from nautobot.core import models as core_models
@@ -159,6 +159,18 @@ def _prime_empty(objects, names):
             obj.__dict__.setdefault("_prefetched_objects_cache", {})[manager.prefetch_cache_name] = empty
 
 
+class _PrefetchedManyToManySerializer(PythonSerializer):
+    """Django's "python" serializer, without the query it builds for a many-to-many value it then takes from the
+    prefetched objects (Django builds it as the default of a ``dict.get()``)."""
+
+    def handle_m2m_field(self, obj, field):
+        prefetched = getattr(obj, "_prefetched_objects_cache", {}).get(field.name)
+        if prefetched is None or not field.remote_field.through._meta.auto_created or self.use_natural_foreign_keys:
+            return super().handle_m2m_field(obj, field)
+        self._current[field.name] = [self._value_from_field(related, related._meta.pk) for related in prefetched]
+        return None
+
+
 def serialize_batch(objects):
     """``{pk: (object_data, object_data_v2)}`` for objects of one model, as Nautobot's serializers give them."""
     if not objects:
@@ -167,7 +179,7 @@ def serialize_batch(objects):
     v1 = {}
     # Django's "json" serializer writes each object with the pure-Python encoder; one dumps() of the "python"
     # serializer's output with the same encoder gives the same documents with the C encoder.
-    records = json.loads(json.dumps(serialize("python", objects), cls=DjangoJSONEncoder))
+    records = json.loads(json.dumps(_PrefetchedManyToManySerializer().serialize(objects), cls=DjangoJSONEncoder))
     for obj, record in zip(objects, records, strict=True):
         data = record["fields"]
         if hasattr(obj, "_custom_field_data"):

@@ -8,6 +8,7 @@ from nautobot.core import models as core_models
 from nautobot.core.models.utils import construct_natural_slug, serialize_object, serialize_object_v2
 from nautobot.dcim.models import Cable, Interface
 from nautobot.extras.models import Status
+from nautobot.ipam.models import VLAN
 from rest_framework.reverse import reverse
 
 from nautobot_data_sync.orm.changelog import TemplatedReverse, _slug_parts_once, load_for_logging, serialize_batch
@@ -60,6 +61,11 @@ class SerializeBatchTest(TestCase):
         connected.content_types.add(ContentType.objects.get_for_model(Cable))
         cable = Cable(termination_a=ends[0], termination_b=ends[1], status=connected)
         cable.validated_save()
+        vlan = VLAN.objects.create(vid=10, name="users", status=Status.objects.get(name="Active"))
+        tagged = Interface.objects.get(device=devices[0], name="eth1")
+        tagged.mode = "tagged"
+        tagged.validated_save()
+        tagged.tagged_vlans.set([vlan])
         interfaces = Interface.objects.filter(device__in=devices)
         batch = serialize_batch(load_for_logging(Interface, [interface.pk for interface in interfaces]))
         self.assertEqual(len(batch), 16)
@@ -71,4 +77,5 @@ class SerializeBatchTest(TestCase):
         self.assertEqual(cabled["connected_endpoint_type"], "dcim.interface")
         self.assertEqual(str(cabled["connected_endpoint"]["id"]), str(ends[1].pk))
         self.assertIs(cabled["connected_endpoint_reachable"], True)
+        self.assertEqual(batch[tagged.pk][0]["tagged_vlans"], [str(vlan.pk)])
         self.assertIsNone(batch[interfaces.exclude(pk__in=[end.pk for end in ends])[0].pk][1]["connected_endpoint"])
