@@ -25,7 +25,7 @@ class DataSyncConfig(NautobotAppConfig):
         # SyncChange rows written per INSERT.
         "change_batch_size": 1000,
         # Objects written per batch by the bulk write path (bulk_mode).
-        "bulk_batch_size": 1000,
+        "bulk_batch_size": 2500,
         # Most diffsync warning/error lines copied into one job's log; the rest are only counted.
         "max_logged_failures": 50,
     }

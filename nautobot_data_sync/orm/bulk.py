@@ -53,6 +53,8 @@ from nautobot_data_sync.orm.messages import fields_of, protected_message
 from nautobot_data_sync.sync.readonce import read_once
 
 CREATE, UPDATE, DELETE = "create", "update", "delete"
+CHANGES_PER_INSERT = 250
+"""Change records per INSERT: each carries two JSON documents, and the statement is built in memory whole."""
 COMPONENT_TEMPLATES = (
     "console_port_templates",
     "console_server_port_templates",
@@ -329,7 +331,7 @@ class BulkWriter:
                 ).delete()
                 Note.objects.filter(assigned_object_type=content_type, assigned_object_id__in=pks).delete()
             collector.delete()
-            ObjectChange.objects.bulk_create(changes, batch_size=self.batch_size)
+            ObjectChange.objects.bulk_create(changes, batch_size=CHANGES_PER_INSERT)
         self._remember(changes)
         self._succeeded(deletable)
 
@@ -469,7 +471,7 @@ class BulkWriter:
         else:
             changelog.prepare_for_logging(instances)
         changes = changelog.object_changes(instances, action, self.change_context)
-        ObjectChange.objects.bulk_create(changes, batch_size=self.batch_size)
+        ObjectChange.objects.bulk_create(changes, batch_size=CHANGES_PER_INSERT)
         self._remember(changes)
 
     def _remember(self, changes):
