@@ -6,11 +6,17 @@ data, and for an update or delete the object's previous change record: 9,000 que
 objects. While ``read_change_data_in_chunks()`` is active, a change record of the given request loaded without its
 data gets it, and its previous record, from a chunk of the request's next records in time order (the dispatch's
 order), read with two queries.
+
+Nautobot's dispatch reads a record's data only to build the snapshots it hands to webhooks and event brokers. A
+record that no enabled webhook and no registered event broker takes (by content type, action and topic, as the
+dispatch selects them) gets no data at all: its snapshots are not built.
 """
 
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import OuterRef, Subquery
 from django.db.models.signals import post_init
-from nautobot.extras.models import ObjectChange
+from nautobot.core import events
+from nautobot.extras.models import ObjectChange, Webhook
 
 DATA_FIELDS = ("object_data", "object_data_v2")
 
@@ -36,6 +42,7 @@ class _ChunkedChangeData:
         self.request_id = request_id
         self.chunk_size = chunk_size
         self.chunk = {}
+        self.consumed = {}  # {(content type id, action): whether a webhook or event broker takes such records}
 
     def __call__(self, sender, instance, **kwargs):
         loaded = instance.__dict__
@@ -44,6 +51,9 @@ class _ChunkedChangeData:
             or "time" not in loaded
             or any(name in loaded for name in DATA_FIELDS)
         ):
+            return
+        if not self._is_consumed(instance):
+            instance.get_snapshots = _snapshots_nobody_reads
             return
         if instance.pk not in self.chunk:
             self.chunk = self._read_chunk(instance.time)
@@ -54,6 +64,12 @@ class _ChunkedChangeData:
         loaded.update(zip(DATA_FIELDS, data, strict=True))
         instance.get_prev_change = _answer(instance, previous)
 
+    def _is_consumed(self, record):
+        key = (record.changed_object_type_id, record.action)
+        if key not in self.consumed:
+            self.consumed[key] = snapshots_are_consumed(ContentType.objects.get_for_id(key[0]), key[1])
+        return self.consumed[key]
+
     def _read_chunk(self, since):
         rows = list(
             ObjectChange.objects.filter(request_id=self.request_id, time__gte=since)
@@ -63,6 +79,23 @@ class _ChunkedChangeData:
         )
         previous = ObjectChange.objects.only(*DATA_FIELDS).in_bulk({row[1] for row in rows if row[1] is not None})
         return {pk: (data, previous.get(previous_pk)) for pk, previous_pk, *data in rows}
+
+
+def snapshots_are_consumed(content_type, action):
+    """Whether Nautobot's dispatch hands the snapshots of ``action`` records of ``content_type`` to anything: an
+    enabled webhook for them, or a registered event broker whose topics take them."""
+    topic = f"nautobot.{action}.{content_type.app_label}.{content_type.model}"
+    for broker in events._EVENT_BROKERS:
+        if events.is_topic_match(topic, broker.include_topics) and not events.is_topic_match(
+            topic, broker.exclude_topics
+        ):
+            return True
+    return Webhook.objects.filter(content_types=content_type, enabled=True, **{f"type_{action}": True}).exists()
+
+
+def _snapshots_nobody_reads(*args, **kwargs):
+    """A record's snapshots where nothing in the dispatch reads them: left unbuilt."""
+    return {"prechange": None, "postchange": None, "differences": None}
 
 
 def _answer(record, previous):

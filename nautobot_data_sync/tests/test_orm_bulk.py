@@ -3,11 +3,13 @@ per object, all-or-nothing rollback, and Nautobot's webhooks fired for every obj
 
 import json
 import re
+from unittest import mock
 
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q
 from nautobot.apps.jobs import JobHookReceiver, register_jobs
+from nautobot.core.events import deregister_event_broker, register_event_broker
 from nautobot.dcim.models import (
     ConsolePort,
     ConsolePortTemplate,
@@ -19,7 +21,8 @@ from nautobot.dcim.models import (
     RearPortTemplate,
 )
 from nautobot.extras.choices import JobResultStatusChoices, ObjectChangeActionChoices
-from nautobot.extras.models import JobHook, ObjectChange, RelationshipAssociation
+from nautobot.extras.models import JobHook, ObjectChange, RelationshipAssociation, Webhook
+from nautobot.extras.tasks import process_webhook
 from nautobot.ipam.models import IPAddress, Prefix
 
 from nautobot_data_sync.choices import ChangeStatusChoices, TransactionPolicyChoices
@@ -27,6 +30,7 @@ from nautobot_data_sync.orm.bulk import writes_in_bulk
 from nautobot_data_sync.tests.sync_jobs import job_model_for
 from nautobot_data_sync.tests.test_orm_fixtures import OrmDeviceSource
 from nautobot_data_sync.tests.test_orm_jobs import OrmJobTestCase, device_record
+from nautobot_data_sync.tests.test_sync_changedata import TopicBroker
 
 UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 VOLATILE = {"id", "created", "last_updated", "url", "natural_slug", "object_id"}
@@ -269,4 +273,33 @@ class BulkJobHookTest(BulkJobTestCase):
         self.assertEqual(
             sorted(DeviceHookReceiver.received),
             [("create", "leaf-01", user), ("create", "leaf-02", user), ("delete", "leaf-02", user)],
+        )
+
+
+class BulkEventTest(BulkJobTestCase):
+    """Webhooks and event brokers get the snapshots of objects written in bulk; records nothing takes get none."""
+
+    def test_webhooks_and_event_brokers_get_every_object_written_in_bulk(self):
+        webhook = Webhook.objects.create(name="devices", type_create=True, payload_url="https://hooks.invalid/")
+        webhook.content_types.add(ContentType.objects.get_for_model(Device))
+        broker = TopicBroker(include_topics=["nautobot.create.dcim.interface"])
+        register_event_broker(broker)
+        self.addCleanup(deregister_event_broker, broker)
+        sent = []
+        # The far side of the network: the webhook task handed to the Celery broker (the worker would POST it).
+        with mock.patch.object(process_webhook, "apply_async", lambda args: sent.append(args)):
+            job_result, sync = self.run_sync([device_record("leaf-01"), device_record("leaf-02", interfaces=("xe0",))])
+
+        self.assertEqual(job_result.status, JobResultStatusChoices.STATUS_SUCCESS, sync.summary)
+        by_device = {args[1]["name"]: args for args in sent}  # (webhook, data, model, event, ..., snapshots)
+        self.assertEqual(sorted(by_device), ["leaf-01", "leaf-02"])
+        for name, args in by_device.items():
+            self.assertEqual((args[0], args[2], args[3]), (webhook.pk, "device", "create"))
+            self.assertEqual(args[7]["postchange"]["name"], name)
+            self.assertIsNone(args[7]["prechange"])
+        published = [(topic, json.loads(payload)["postchange"]) for topic, payload in broker.published]
+        self.assertEqual({topic for topic, _ in published}, {"nautobot.create.dcim.interface"})
+        self.assertEqual(
+            sorted((data["device"]["name"], data["name"]) for _, data in published),
+            [("leaf-01", "eth0"), ("leaf-01", "eth1"), ("leaf-02", "xe0")],
         )
