@@ -1,6 +1,6 @@
 """Per-batch answers to the per-object work of Nautobot's own ``clean()`` methods, while a bulk batch is validated.
 
-Bulk mode runs each object's full ``clean()`` (the model's checks, custom validators, data-compliance rules). Four
+Bulk mode runs each object's full ``clean()`` (the model's checks, custom validators, data-compliance rules). Five
 parts of Nautobot's checks do per object what a batch can do once; inside ``checked_per_batch()`` only:
 
 * data validation: Nautobot's validation-rule validator looks up, for every object, the enabled rules of four kinds

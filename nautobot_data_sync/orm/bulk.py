@@ -22,6 +22,7 @@ Interface without status gets the default one, a non-tagged Interface loses its 
 (``writes_in_bulk()``).
 """
 
+import copy
 from collections import defaultdict
 from contextlib import suppress
 from dataclasses import dataclass, field
@@ -66,6 +67,9 @@ COMPONENT_TEMPLATES = (
     "device_bay_templates",
     "module_bay_templates",
 )
+
+# Component templates whose instantiate() looks up a sibling component of the device (a front port's rear port...).
+PER_DEVICE_TEMPLATES = {"power_outlet_templates", "front_port_templates"}
 
 # Classes whose save() / delete() the bulk path reproduces (or that do nothing a sync relies on).
 _SAVE_HANDLED = {Model, TreeModel, Device, DeviceType, BaseInterface, ModularComponentModel, CableTermination, VLAN}
@@ -600,7 +604,9 @@ def _before_save(instance):
 
 
 def _create_device_components(devices):
-    """As ``Device.create_components()`` for many devices: each kind of template read once for all their types."""
+    """As ``Device.create_components()`` for many devices: each kind of template read once for all their types, and
+    each template instantiated once (Nautobot's ``instantiate()`` queries custom fields, statuses...), then copied
+    for the other devices of its type; a template that refers to a sibling port is instantiated per device."""
     by_type = defaultdict(list)
     for device in devices:
         by_type[device.device_type_id].append(device)
@@ -609,14 +615,30 @@ def _create_device_components(devices):
         templates = defaultdict(list)
         for template in relation.related_model.objects.filter(**{f"{relation.field.name}__in": list(by_type)}):
             templates[getattr(template, relation.field.attname)].append(template)
-        components = [
-            template.instantiate(device=device)
-            for type_pk, typed in by_type.items()
-            for device in typed
-            for template in templates[type_pk]
-        ]
+        components = []
+        for type_pk, typed in by_type.items():
+            for template in templates[type_pk]:
+                if accessor in PER_DEVICE_TEMPLATES:
+                    components.extend(template.instantiate(device=device) for device in typed)
+                else:
+                    prototype = template.instantiate(device=typed[0])
+                    components.append(prototype)
+                    components.extend(_component_copy(prototype, typed[0], device) for device in typed[1:])
         if components:
             type(components[0]).objects.bulk_create(components)
+
+
+def _component_copy(prototype, prototype_device, device):
+    """A new component like ``prototype`` (instantiated for ``prototype_device``) for ``device``."""
+    values = {}
+    for model_field in prototype._meta.concrete_fields:
+        if model_field.primary_key:
+            continue
+        value = getattr(prototype, model_field.attname)
+        if model_field.is_relation and model_field.related_model is Device and value == prototype_device.pk:
+            value = device.pk
+        values[model_field.attname] = copy.deepcopy(value) if isinstance(value, (dict, list)) else value
+    return type(prototype)(**values)
 
 
 def _clear_untagged_vlans(model, interfaces):

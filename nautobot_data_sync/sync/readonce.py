@@ -25,7 +25,7 @@ MISSING = object()
 def _indexed_class(queryset_class):
     """A subclass of ``queryset_class`` whose evaluated instances answer ``in`` from a set of their rows."""
 
-    def __contains__(self, value):  # noqa: N807 - the subclass's own dunder
+    def __contains__(self, value):
         if isinstance(value, Model) and value.pk is not None:
             if "_row_set" not in self.__dict__:
                 self._fetch_all()

@@ -18,14 +18,19 @@ from nautobot.dcim.models import (
     FrontPortTemplate,
     Interface,
     InterfaceTemplate,
+    ModuleBay,
+    ModuleBayTemplate,
+    PowerOutlet,
+    PowerOutletTemplate,
+    PowerPortTemplate,
     RearPortTemplate,
 )
 from nautobot.extras.choices import JobResultStatusChoices, ObjectChangeActionChoices
-from nautobot.extras.models import JobHook, ObjectChange, RelationshipAssociation, Webhook
+from nautobot.extras.models import CustomField, JobHook, ObjectChange, RelationshipAssociation, Webhook
 from nautobot.extras.tasks import process_webhook
 from nautobot.ipam.models import IPAddress, Prefix
 
-from nautobot_data_sync.choices import ChangeStatusChoices, TransactionPolicyChoices
+from nautobot_data_sync.choices import ChangeStatusChoices, SyncPhaseChoices, TransactionPolicyChoices
 from nautobot_data_sync.orm.bulk import writes_in_bulk
 from nautobot_data_sync.tests.sync_jobs import job_model_for
 from nautobot_data_sync.tests.test_orm_fixtures import OrmDeviceSource
@@ -135,21 +140,33 @@ class BulkParityTest(BulkJobTestCase):
         self.assertIn(("device", ObjectChangeActionChoices.ACTION_DELETE), actions)
         self.assertIn(("interface", ObjectChangeActionChoices.ACTION_UPDATE), actions | {("interface", "update")})
 
-    def test_devices_get_the_components_of_their_device_type_as_one_by_one(self):
+    def add_templates(self, with_sibling_ports=True):
         device_type = self.world["device_type"]
         ConsolePortTemplate.objects.create(device_type=device_type, name="con0")
         InterfaceTemplate.objects.create(device_type=device_type, name="mgmt0", type="1000base-t", mgmt_only=True)
-        rear = RearPortTemplate.objects.create(device_type=device_type, name="rp1", type="8p8c", positions=2)
-        FrontPortTemplate.objects.create(
-            device_type=device_type, name="fp2", type="8p8c", rear_port_template=rear, rear_port_position=2
-        )
-        records = [device_record("leaf-01"), device_record("leaf-02", interfaces=("eth0",))]
+        ModuleBayTemplate.objects.create(device_type=device_type, name="slot1", position="1")
+        speed = CustomField.objects.create(label="Speed", key="speed", type="text", default="auto")
+        speed.content_types.add(ContentType.objects.get_for_model(Interface))
+        if with_sibling_ports:
+            rear = RearPortTemplate.objects.create(device_type=device_type, name="rp1", type="8p8c", positions=2)
+            FrontPortTemplate.objects.create(
+                device_type=device_type, name="fp2", type="8p8c", rear_port_template=rear, rear_port_position=2
+            )
+            feed = PowerPortTemplate.objects.create(device_type=device_type, name="psu0")
+            PowerOutletTemplate.objects.create(device_type=device_type, name="out0", power_port_template=feed)
+
+    def test_devices_get_the_components_of_their_device_type_as_one_by_one(self):
+        self.add_templates()
+        records = [device_record("leaf-01"), device_record("leaf-02", interfaces=("eth0",)), device_record("leaf-03")]
 
         def components():
             return (
                 sorted(ConsolePort.objects.values_list("device__name", "name")),
-                sorted(Interface.objects.values_list("device__name", "name", "mgmt_only")),
+                sorted(Interface.objects.values_list("device__name", "name", "mgmt_only", "status__name")),
+                sorted(ModuleBay.objects.values_list("parent_device__name", "name", "position")),
                 sorted(FrontPort.objects.values_list("device__name", "name", "rear_port__name", "rear_port_position")),
+                sorted(PowerOutlet.objects.values_list("device__name", "name", "power_port__name")),
+                sorted((i.device.name, i.name, i.cf.get("speed")) for i in Interface.objects.filter(name="mgmt0")),
             )
 
         by_mode = []
@@ -160,9 +177,29 @@ class BulkParityTest(BulkJobTestCase):
             by_mode.append(components())
             Device.objects.all().delete()
         self.assertEqual(by_mode[1], by_mode[0])
-        self.assertEqual(by_mode[1][0], [("leaf-01", "con0"), ("leaf-02", "con0")])
-        self.assertIn(("leaf-02", "mgmt0", True), by_mode[1][1])
-        self.assertEqual(by_mode[1][2], [("leaf-01", "fp2", "rp1", 2), ("leaf-02", "fp2", "rp1", 2)])
+        names = ["leaf-01", "leaf-02", "leaf-03"]
+        self.assertEqual(by_mode[1][0], [(name, "con0") for name in names])
+        self.assertIn(("leaf-03", "mgmt0", True, "Active"), by_mode[1][1])
+        self.assertEqual(by_mode[1][2], [(name, "slot1", "1") for name in names])
+        self.assertEqual(by_mode[1][3], [(name, "fp2", "rp1", 2) for name in names])
+        self.assertEqual(by_mode[1][4], [(name, "out0", "psu0") for name in names])
+        self.assertEqual(by_mode[1][5], [(name, "mgmt0", "auto") for name in names])
+
+    def test_more_devices_of_a_type_send_no_more_queries_for_their_components(self):
+        self.add_templates(with_sibling_ports=False)
+
+        def sync_queries(names):
+            job_result, sync = self.run_sync([device_record(name, interfaces=()) for name in names])
+            self.assertEqual(job_result.status, JobResultStatusChoices.STATUS_SUCCESS, sync.summary)
+            self.assertEqual(ConsolePort.objects.count(), len(names))
+            return sync.phases.get(name=SyncPhaseChoices.SYNC).query_count
+
+        self.job_model = job_model_for(OrmDeviceBulkSource)
+        sync_queries(["warm-up"])  # the first sync also reads what stays cached
+        Device.objects.all().delete()
+        two = sync_queries(["leaf-01", "leaf-02"])
+        Device.objects.all().delete()
+        self.assertEqual(sync_queries([f"leaf-{index:02d}" for index in range(12)]), two)
 
     def test_change_records_hold_nautobot_natural_slugs(self):
         job_result, sync = self.run_sync(RECORDS_V1)
