@@ -81,16 +81,20 @@ class ChunkedChangeDataTest(TestCase):
         register_event_broker(broker)
         self.addCleanup(deregister_event_broker, broker)
 
+    def chunked_walk(self, request_id):
+        """``dispatch_walk()`` while the request's data is read in chunks of 10, and its queries."""
+        stop = read_change_data_in_chunks(self.request_id, chunk_size=10)
+        try:
+            with CaptureQueriesContext(connection) as queries:
+                return dispatch_walk(request_id), queries
+        finally:
+            stop()
+
     def test_records_get_their_data_with_one_query_per_chunk(self):
         self.consumed_by(TopicBroker(include_topics=["nautobot.*.dcim.manufacturer"]))
         with CaptureQueriesContext(connection) as one_by_one:
             expected = dispatch_walk(self.request_id)
-        stop = read_change_data_in_chunks(self.request_id, chunk_size=10)
-        try:
-            with CaptureQueriesContext(connection) as chunked:
-                snapshots = dispatch_walk(self.request_id)
-        finally:
-            stop()
+        snapshots, chunked = self.chunked_walk(self.request_id)
 
         self.assertEqual(len(snapshots), RECORDS)
         self.assertEqual(snapshots, expected)
@@ -105,12 +109,7 @@ class ChunkedChangeDataTest(TestCase):
 
     def test_records_nothing_takes_get_no_data(self):
         self.consumed_by(TopicBroker(include_topics=["nautobot.create.*"], exclude_topics=["*.dcim.manufacturer"]))
-        stop = read_change_data_in_chunks(self.request_id, chunk_size=10)
-        try:
-            with CaptureQueriesContext(connection) as walk:
-                snapshots = dispatch_walk(self.request_id)
-        finally:
-            stop()
+        snapshots, walk = self.chunked_walk(self.request_id)
         self.assertEqual(len(snapshots), RECORDS)
         self.assertEqual({snapshot["postchange"] for snapshot in snapshots.values()}, {None}, "not built")
         self.assertLessEqual(len(walk), 3, "the walk and, once per content type and action, the webhook look-up")
@@ -136,11 +135,8 @@ class ChunkedChangeDataTest(TestCase):
 
     def test_other_requests_and_stopped_reads_are_untouched(self):
         self.consumed_by(TopicBroker())
-        stop = read_change_data_in_chunks(self.request_id, chunk_size=10)
-        try:
-            (other,) = dispatch_walk(self.other_request_id).values()
-        finally:
-            stop()
+        walked, _ = self.chunked_walk(self.other_request_id)
+        (other,) = walked.values()
         self.assertEqual(other["postchange"]["name"], "Another request's")
 
         with CaptureQueriesContext(connection) as after_stop:
