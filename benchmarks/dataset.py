@@ -77,7 +77,7 @@ def create_database(env, name, template):
                 try:
                     cur.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
                     return
-                except Exception as error:  # noqa: BLE001 - "source database is being accessed by other users"
+                except Exception as error:  # "source database is being accessed by other users"
                     if attempt == 29 or "being accessed" not in str(error):
                         raise
                     time.sleep(1)

@@ -5,7 +5,7 @@
 
 Clones the migrated test template into its own database (the development database is untouched), creates devices
 with 8 interfaces each, a tag, a custom field value and a relationship association per device with bulk_create,
-and loads them with the test adapter of ``tests/test_orm_fixtures.py`` (FK paths, a two-hop FK path, tags, a custom
+and loads them with the test adapter of ``tests/fixtures/orm.py`` (FK paths, a two-hop FK path, tags, a custom
 field, a relationship and children). Prints the load's database queries, wall time (best of 3) and objects.
 """
 
@@ -61,7 +61,7 @@ def main():
     nautobot.setup(str(CONFIG))
     from django.db import connections
 
-    from nautobot_data_sync.tests.test_orm_fixtures import (
+    from nautobot_data_sync.tests.fixtures.orm import (
         INTERFACES_PER_DEVICE,
         DeviceNautobotAdapter,
         bulk_devices,

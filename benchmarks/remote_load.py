@@ -3,7 +3,7 @@
     .venv/bin/python benchmarks/remote_load.py                  (1,000 devices x 8 interfaces)
     .venv/bin/python benchmarks/remote_load.py --devices 200 --repeat 1
 
-Starts a second Nautobot (nautobot_data_sync/tests/live_nautobot.py: a copy of the migrated test template served by
+Starts a second Nautobot (tests/fixtures/live_nautobot.py: a copy of the migrated test template served by
 Nautobot's uWSGI server with --processes workers, or by runserver, on a loopback port), seeds it with bulk_create in
 its database (N devices with 8 interfaces each, a tag per device, 50 sites in 3 regions, 3 device types, 3 roles),
 then loads it with
@@ -119,7 +119,7 @@ def main():
     nautobot.setup(str(CONFIG))
     from django.db import connections
 
-    from nautobot_data_sync.tests.live_nautobot import LiveNautobot
+    from nautobot_data_sync.tests.fixtures.live_nautobot import LiveNautobot
 
     with LiveNautobot(template, name=database, processes=args.processes) as remote:
         started = time.perf_counter()

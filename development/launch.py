@@ -88,7 +88,7 @@ def drop_stale_databases(cur, base):
             try:
                 cur.execute(f'DROP DATABASE "{name}"')
                 print(f"Dropped stale database {name}")
-            except Exception as exc:  # noqa: BLE001 - in use by someone else: leave it
+            except Exception as exc:  # in use by someone else: leave it
                 print(f"Could not drop {name}: {exc}".strip())
 
 
@@ -109,7 +109,7 @@ def build_template(cur, env, template, source=None):
         try:
             cur.execute(f'ALTER DATABASE "{building}" RENAME TO "{template}"')
             building = None
-        except Exception:  # noqa: BLE001 - another run finished the same template first
+        except Exception:  # another run finished the same template first
             pass
     if building:
         cur.execute(f'DROP DATABASE IF EXISTS "{building}"')

@@ -65,7 +65,7 @@ def _pg_accepts(env):
     try:
         pg_connect(env).close()
         return True
-    except Exception:  # noqa: BLE001 - any failure means "not usable"
+    except Exception:  # any failure means "not usable"
         return False
 
 

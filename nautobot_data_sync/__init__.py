@@ -16,6 +16,7 @@ class DataSyncConfig(NautobotAppConfig):
     author = "nautobot-app-data-sync developers"
     description = "Build, run and audit Single-Source-of-Truth sync jobs between Nautobot and other systems."
     base_url = "data-sync"
+    jobs = "jobs.examples.register.jobs"
     required_settings = []
     min_version = "3.2.0"
     max_version = "3.9999"
@@ -28,6 +29,8 @@ class DataSyncConfig(NautobotAppConfig):
         "bulk_batch_size": 2500,
         # Most diffsync warning/error lines copied into one job's log; the rest are only counted.
         "max_logged_failures": 50,
+        # Leave the example jobs shipped with the app out of Nautobot's jobs.
+        "hide_example_jobs": False,
     }
     searchable_models = []
 

@@ -1,15 +1,13 @@
 """Job base classes for sync jobs: DataSource (other system -> Nautobot) and DataTarget (Nautobot -> other system)."""
 
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager, nullcontext
+from contextlib import ExitStack, contextmanager, nullcontext
 from dataclasses import dataclass
 
-from celery import current_task
-from celery._state import pop_current_task, push_current_task
 from diffsync.diff import Diff
 from diffsync.enum import DiffSyncFlags
 from django.conf import settings
-from django.db import connections, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.functional import classproperty
 from nautobot.apps.jobs import BooleanVar, DryRunVar, Job
@@ -23,14 +21,14 @@ from nautobot_data_sync.choices import (
 )
 from nautobot_data_sync.models import Sync, SyncPhase
 from nautobot_data_sync.orm.adapter import NautobotAdapter
-from nautobot_data_sync.orm.bulk import BulkWriter
-from nautobot_data_sync.sync.changedata import read_change_data_in_chunks
+from nautobot_data_sync.orm.writer import BulkWriter
+from nautobot_data_sync.speedups import SyncSpeedups
+from nautobot_data_sync.speedups.registry import THREADS, active
+from nautobot_data_sync.speedups.threads import in_job_context
 from nautobot_data_sync.sync.differ import FastDiffer
-from nautobot_data_sync.sync.executor import RecordingSyncer, SyncAborted
-from nautobot_data_sync.sync.heap import freeze_heap
+from nautobot_data_sync.sync.executor import OutcomeReport, RecordingSyncer, SyncAborted
 from nautobot_data_sync.sync.joblog import ProgressLogger, diffsync_logger
 from nautobot_data_sync.sync.metrics import measure, traced_memory
-from nautobot_data_sync.sync.readonce import start_reading_once
 from nautobot_data_sync.sync.recorder import RECORDS_DB, ChangeRecorder
 
 PHASE_LABELS = dict(SyncPhaseChoices.CHOICES)
@@ -43,35 +41,19 @@ def app_setting(name):
 
 @dataclass(frozen=True)
 class DataMapping:
-    """One line of "what maps to what" on a job's page; URLs are optional links to either side's list view."""
+    """One line of "what maps to what" on a job's page; URLs are optional links to either side's list view.
+
+    The fields are in nautobot-ssot's order, so a positional ``DataMapping(source_name, source_url, target_name,
+    target_url)`` written for it means the same here."""
 
     source_name: str
-    target_name: str
     source_url: str | None = None
+    target_name: str = ""
     target_url: str | None = None
 
-
-def _in_task_context(function):
-    """Wrap ``function`` so that, in another thread, it logs to this job's log and closes its DB connections.
-
-    Celery keeps the current task in thread-local storage, and Nautobot's job-log handler looks for it there.
-    """
-    task = current_task._get_current_object() if current_task else None
-    request = dict(vars(task.request)) if task else None
-
-    def run(*args, **kwargs):
-        if task:
-            push_current_task(task)
-            task.push_request(request)
-        try:
-            return function(*args, **kwargs)
-        finally:
-            if task:
-                task.pop_request()
-                pop_current_task()
-            connections.close_all()
-
-    return run
+    def __post_init__(self):
+        if not self.target_name:
+            raise TypeError("DataMapping() needs a target_name")
 
 
 class DataSyncJob(Job):
@@ -91,7 +73,7 @@ class DataSyncJob(Job):
     ALL_OR_NOTHING: a failure undoes all."""
     bulk_mode = False
     """Write declarative models (``orm.NautobotModel``) of a Nautobot target in validated, change-logged batches
-    (``orm.bulk``); a model's ``_bulk_mode`` overrides it."""
+    (``orm.writer``); a model's ``_bulk_mode`` overrides it."""
     fail_job_on_object_failure = True
     """End the JobResult as failed when any object failed to sync."""
     record_unchanged = False
@@ -120,24 +102,25 @@ class DataSyncJob(Job):
         self.dryrun = True
         self.memory_profiling = False
         self.parallel_loading = False
-        self._after_dispatch = []  # what to stop once Nautobot has dispatched the change records
+        self._speedups = None
+        self._after_dispatch = ExitStack()  # what to stop once Nautobot has dispatched the change records
 
     # Descriptions shown in the UI. Set them in Meta or as class attributes.
 
     @classproperty
-    def data_source(cls):  # noqa: N805
+    def data_source(cls):
         return getattr(cls.Meta, "data_source", cls.name)
 
     @classproperty
-    def data_target(cls):  # noqa: N805
+    def data_target(cls):
         return getattr(cls.Meta, "data_target", cls.name)
 
     @classproperty
-    def data_source_icon(cls):  # noqa: N805
+    def data_source_icon(cls):
         return getattr(cls.Meta, "data_source_icon", None)
 
     @classproperty
-    def data_target_icon(cls):  # noqa: N805
+    def data_target_icon(cls):
         return getattr(cls.Meta, "data_target_icon", None)
 
     # Hooks
@@ -173,25 +156,23 @@ class DataSyncJob(Job):
         """Apply ``self.diff`` (as calculated, never recalculated) to the target, recording each object's outcome."""
         logger, sink = self._diffsync_logger(SyncPhaseChoices.SYNC)
         all_or_nothing = self.transaction_policy == TransactionPolicyChoices.ALL_OR_NOTHING
+        report = OutcomeReport(self.recorder, stop_on_failure=all_or_nothing)
+        writer = self._bulk_writer(report)
         syncer = RecordingSyncer(
             self.diff,
             self.source_adapter,
             self.target_adapter,
-            recorder=self.recorder,
+            report=report,
             logger=logger,
             callback=self._progress(SyncPhaseChoices.SYNC),
             flags=self.diffsync_flags,
-            stop_on_failure=all_or_nothing,
+            writer=writer,
         )
-        target = self.target_adapter
-        if isinstance(target, NautobotAdapter) and (
-            self.bulk_mode or any(model._bulk_mode for model in target.declared_models())
-        ):
-            syncer.writer = target.bulk_writer = BulkWriter(
-                target, syncer.report, batch_size=app_setting("bulk_batch_size"), default=self.bulk_mode
-            )
         try:
-            with transaction.atomic() if all_or_nothing else nullcontext():
+            with ExitStack() as stack:
+                if writer is not None:
+                    stack.enter_context(self.target_adapter.writing_through(writer))
+                stack.enter_context(transaction.atomic() if all_or_nothing else nullcontext())
                 if syncer.perform_sync():
                     self.target_adapter.sync_complete(self.source_adapter, self.diff, self.diffsync_flags, logger)
         except SyncAborted as error:
@@ -199,9 +180,6 @@ class DataSyncJob(Job):
             self.logger.error(
                 "All-or-nothing sync rolled back: %s", error, extra={"grouping": PHASE_LABELS[SyncPhaseChoices.SYNC]}
             )
-        finally:
-            if syncer.writer is not None:
-                target.bulk_writer = None
         if sink.suppressed:
             self.logger.warning(
                 "%s more diffsync messages were not logged; see the Data Sync's changes.",
@@ -209,9 +187,18 @@ class DataSyncJob(Job):
                 extra={"grouping": PHASE_LABELS[SyncPhaseChoices.SYNC]},
             )
 
+    def _bulk_writer(self, report):
+        """A bulk writer for a Nautobot target of declarative models in bulk mode (the job's or a model's), or None."""
+        target = self.target_adapter
+        if isinstance(target, NautobotAdapter) and (
+            self.bulk_mode or any(model._bulk_mode for model in target.declared_models())
+        ):
+            return BulkWriter(target, report, batch_size=app_setting("bulk_batch_size"), default=self.bulk_mode)
+        return None
+
     def sync_data(self):
         """Run the four phases; the sync phase is skipped on dry-run."""
-        if self.parallel_loading:
+        if self.parallel_loading and active(THREADS):
             self._load_in_parallel()
         else:
             self._load(SyncPhaseChoices.SOURCE_LOAD)
@@ -228,7 +215,7 @@ class DataSyncJob(Job):
         if self.dryrun:
             self.logger.info("Dry-run: nothing was written.", extra={"grouping": PHASE_LABELS[SyncPhaseChoices.SYNC]})
             return
-        freeze_heap()  # the loaded data and the diff live until the sync ends
+        self._speedups.heap_grown()  # the loaded data and the diff live until the sync ends
         with self.phase(SyncPhaseChoices.SYNC) as metrics:
             self.execute_sync()
             self.recorder.flush()
@@ -264,9 +251,9 @@ class DataSyncJob(Job):
     def run(self, *args, dryrun=True, memory_profiling=False, parallel_loading=False, **kwargs):
         self.dryrun, self.memory_profiling, self.parallel_loading = dryrun, memory_profiling, parallel_loading
         # Until after_return(): past run(), Nautobot dispatches job hooks and webhooks for every change record.
-        self._after_dispatch = [start_reading_once(), freeze_heap()]
-        if change_context := change_context_state.get():
-            self._after_dispatch.append(read_change_data_in_chunks(change_context.change_id))
+        change_context = change_context_state.get()
+        self._speedups = SyncSpeedups(self.logger, change_context.change_id if change_context else None)
+        self._after_dispatch.enter_context(self._speedups)
         self.sync = Sync.objects.using(RECORDS_DB).create(
             job_result=self.job_result,
             job=self.job_model,
@@ -310,9 +297,7 @@ class DataSyncJob(Job):
 
     def after_return(self, *args, **kwargs):
         """Nautobot calls this last, after it dispatched the job's change records: stop what run() started for it."""
-        stops, self._after_dispatch = self._after_dispatch, []
-        for stop in stops:
-            stop()
+        self._after_dispatch.close()
         return super().after_return(*args, **kwargs)
 
     @contextmanager
@@ -370,7 +355,7 @@ class DataSyncJob(Job):
         names = (SyncPhaseChoices.SOURCE_LOAD, SyncPhaseChoices.TARGET_LOAD)
         with measure(self.memory_profiling) as combined:
             with ThreadPoolExecutor(max_workers=2, thread_name_prefix="data-sync-load") as pool:
-                futures = [pool.submit(_in_task_context(self._load), name, True) for name in names]
+                futures = [pool.submit(in_job_context(self._load), name, True) for name in names]
             errors = [future.exception() for future in futures]
         if combined.memory_peak is not None:
             SyncPhase.objects.using(RECORDS_DB).filter(sync=self.sync, name__in=names).update(
@@ -418,7 +403,7 @@ class DataSource(DataSyncJob):
     """A job that syncs another system (the source) into Nautobot (the target)."""
 
     @classproperty
-    def data_target(cls):  # noqa: N805
+    def data_target(cls):
         return getattr(cls.Meta, "data_target", "Nautobot")
 
 
@@ -426,5 +411,5 @@ class DataTarget(DataSyncJob):
     """A job that syncs Nautobot (the source) into another system (the target)."""
 
     @classproperty
-    def data_source(cls):  # noqa: N805
+    def data_source(cls):
         return getattr(cls.Meta, "data_source", "Nautobot")

@@ -14,6 +14,8 @@ builds the diffsync models and links children in constant time. Only what the sc
 updated or deleted by a sync: a scoped sync never deletes objects outside its scope.
 """
 
+from contextlib import contextmanager
+
 from diffsync import Adapter
 
 from nautobot_data_sync.orm import relationships
@@ -34,7 +36,17 @@ class NautobotAdapter(Adapter):
         self.scope = {**type(self).scope, **(scope or {})}
         self.references = ReferenceCache(self)
         self.bulk_writer = None
-        """A ``bulk.BulkWriter`` while a bulk-mode sync writes through this adapter."""
+        """The ``writer.BulkWriter`` the models queue their writes in, inside ``writing_through()``."""
+
+    @contextmanager
+    def writing_through(self, writer):
+        """Inside the block, the models' writes that ``writer`` (a ``writer.BulkWriter``, or None) accepts are queued
+        there."""
+        self.bulk_writer = writer
+        try:
+            yield
+        finally:
+            self.bulk_writer = None
 
     def declared_models(self):
         """The NautobotModel classes of this adapter."""

@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import FieldDoesNotExist
-from django.db.models import ForeignKey, OneToOneField
 
 from nautobot_data_sync.orm.errors import DeclarationError
 
@@ -88,11 +87,6 @@ class FieldPlan:
         if name in self.custom_fields:
             return {f"cf_{self.custom_fields[name]}", name}
         return {name.split(SEP, 1)[0]}
-
-
-def foreign_keys(model):
-    """The forward foreign-key (and one-to-one) fields of Django ``model``."""
-    return [field for field in model._meta.concrete_fields if isinstance(field, (ForeignKey, OneToOneField))]
 
 
 def key_of(obj, key):

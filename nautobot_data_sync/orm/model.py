@@ -38,10 +38,10 @@ from django.db.models import ProtectedError, RestrictedError
 from pydantic import PrivateAttr
 
 from nautobot_data_sync.orm import relationships
-from nautobot_data_sync.orm.bulk import CREATE, DELETE, UPDATE, PendingWrite, Resolved
 from nautobot_data_sync.orm.errors import ObjectProtected, ObjectValidationError, ReferenceNotFound
 from nautobot_data_sync.orm.fields import build_plan
 from nautobot_data_sync.orm.messages import fields_of, protected_message
+from nautobot_data_sync.orm.pending import CREATE, DELETE, UPDATE, PendingWrite, Resolved
 from nautobot_data_sync.orm.references import describe
 
 
@@ -163,7 +163,7 @@ class NautobotModel(DiffSyncModel):
 
     @classmethod
     def _resolve(cls, adapter, values, unique_id, defer_many=False):
-        """``values`` (declared names) as Django attribute values, references resolved (``bulk.Resolved``); with
+        """``values`` (declared names) as Django attribute values, references resolved (``pending.Resolved``); with
         ``defer_many``, many-to-many values are left for ``resolve_many()``."""
         plan = cls.plan()
         references = adapter.references

@@ -11,21 +11,36 @@ class SyncAborted(Exception):
     """An object failed and the transaction policy says to stop (and roll back) the whole sync."""
 
 
+class OutcomeReport:
+    """Records one element's outcome (``obj``: its Nautobot object, if at hand) with ``recorder``; a failure stops
+    the sync (``SyncAborted``) when ``stop_on_failure`` is set. The syncer and a bulk writer report through it."""
+
+    def __init__(self, recorder, stop_on_failure=False):
+        self.recorder = recorder
+        self.stop_on_failure = stop_on_failure
+
+    def __call__(self, element, status, message="", obj=None):
+        self.recorder.add(element, status, message, obj)
+        if status == ChangeStatusChoices.FAILED and self.stop_on_failure:
+            raise SyncAborted(f"{element.type} {self.recorder.unique_id_of(element)}: {message}")
+
+
 class RecordingSyncer(DiffSyncSyncer):
     """diffsync's syncer with three additions.
 
     * Each create/update/delete runs in its own savepoint: an object that fails leaves nothing half-written.
     * Any exception from a model's create/update/delete is a failure of that object, not a crash of the sync,
-      unless ``stop_on_failure`` is set, in which case ``SyncAborted`` is raised.
-    * Every element's outcome goes to ``recorder``; elements never reached (under a failed parent) are recorded as
-      skipped once the sync ends.
+      unless ``report`` stops on failure, in which case ``SyncAborted`` is raised.
+    * Every element's outcome goes to ``report`` (an ``OutcomeReport``); elements never reached (under a failed
+      parent) are recorded as skipped once the sync ends.
 
-    With a bulk ``writer`` (``orm.bulk.BulkWriter``), writes the models queue there are recorded when the writer
-    flushes them (``report()``); the writer is flushed when full, before a write it does not take, and at the end.
+    With a bulk ``writer`` (``orm.writer.BulkWriter``, reporting to the same ``report``), the writes the models queue
+    there are recorded when the writer flushes them; the writer is flushed when full, before a write it does not take,
+    and at the end.
     """
 
-    def __init__(
-        self, diff, source, target, recorder, logger, callback=None, flags=DiffSyncFlags.NONE, stop_on_failure=False
+    def __init__(  # the arguments of diffsync's syncer, then what it records to and writes through
+        self, diff, source, target, report, logger, callback=None, flags=DiffSyncFlags.NONE, writer=None
     ):
         super().__init__(
             diff=diff,
@@ -35,9 +50,9 @@ class RecordingSyncer(DiffSyncSyncer):
             callback=callback,
         )
         self.base_logger = self.logger = logger
-        self.recorder = recorder
-        self.stop_on_failure = stop_on_failure
-        self.writer = None
+        self.report = report
+        self.recorder = report.recorder
+        self.writer = writer
         self._elements = []  # stack: the element whose sync_model() is running is on top
         self._visited = set()
         self._outcome = None
@@ -70,7 +85,7 @@ class RecordingSyncer(DiffSyncSyncer):
             model_class = getattr(self.dst_diffsync, element.type, None)
             if not (isinstance(model_class, type) and writer.accepts(model_class, self.action)):
                 writer.flush()  # this write happens now and may depend on queued ones
-            writer.element, writer.queued_element = element, None
+            writer.begin(element)
         self._outcome = None
         try:
             with transaction.atomic():
@@ -78,7 +93,7 @@ class RecordingSyncer(DiffSyncSyncer):
                 status, message = self._outcome
                 if status != DiffSyncStatus.SUCCESS:
                     transaction.set_rollback(True)
-        except Exception as error:  # noqa: BLE001 - any error in user CRUD code is this object's failure
+        except Exception as error:  # any error in user CRUD code is this object's failure
             status, message = DiffSyncStatus.ERROR, f"{type(error).__name__}: {error}"
             self.logger.error(message)
         if status != DiffSyncStatus.SUCCESS:
@@ -90,13 +105,6 @@ class RecordingSyncer(DiffSyncSyncer):
         else:
             self.recorder.add(element, ChangeStatusChoices.SUCCEEDED, message)
         return (changed, model)
-
-    def report(self, element, status, message="", obj=None):
-        """Record one element's outcome (``obj``: its Nautobot object, if at hand); a failure stops the sync when
-        ``stop_on_failure`` is set."""
-        self.recorder.add(element, status, message, obj)
-        if status == ChangeStatusChoices.FAILED and self.stop_on_failure:
-            raise SyncAborted(f"{element.type} {self.recorder.unique_id_of(element)}: {message}")
 
     def log_sync_status(self, action, status, message):
         self._outcome = (status, message)

@@ -4,11 +4,12 @@ from collections import Counter, defaultdict
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Model
+from nautobot.extras.models.jobs import JOB_LOGS
 
 from nautobot_data_sync.choices import ChangeActionChoices, ChangeStatusChoices
 from nautobot_data_sync.models import SyncChange
 
-RECORDS_DB = "job_logs"
+RECORDS_DB = JOB_LOGS
 """Records are written on Nautobot's job-log connection, so they survive a rollback of the sync's own transaction."""
 
 _ACTION_COUNT_FIELDS = {

@@ -14,7 +14,7 @@ from nautobot_data_sync.choices import SyncStatusChoices
 from nautobot_data_sync.installed_jobs import installed_sync_jobs
 from nautobot_data_sync.jobs.examples.inventory import InventoryFileDataSource
 from nautobot_data_sync.models import Sync
-from nautobot_data_sync.tests.sync_jobs import ManufacturerSource, ManufacturerTarget, job_model_for
+from nautobot_data_sync.tests.fixtures.jobs import ManufacturerSource, ManufacturerTarget, job_model_for
 
 DASHBOARD = reverse("plugins:nautobot_data_sync:dashboard")
 

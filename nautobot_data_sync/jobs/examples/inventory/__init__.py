@@ -89,7 +89,7 @@ class InventoryFileDataSource(DataSource):
             ("devices", "Device", "dcim:device_list"),
             ("devices[].interfaces", "Interface", "dcim:interface_list"),
         ]
-        return [DataMapping(source, target, target_url=reverse(url)) for source, target, url in mappings]
+        return [DataMapping(source, None, target, reverse(url)) for source, target, url in mappings]
 
     @classmethod
     def config_information(cls):

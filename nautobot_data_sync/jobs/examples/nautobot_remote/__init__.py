@@ -107,7 +107,7 @@ class RemoteNautobotJob:
             local, remote = f"/{list_path(model_class)}", base and f"{base}{list_path(model_class)}"
             local_side, remote_side = (f"{label} (this Nautobot)", local), (f"{label} ({REMOTE})", remote)
             source, target = (remote_side, local_side) if issubclass(cls, DataSource) else (local_side, remote_side)
-            mappings.append(DataMapping(source[0], target[0], source_url=source[1], target_url=target[1]))
+            mappings.append(DataMapping(source[0], source[1], target[0], target[1]))
         return mappings
 
     @classmethod
@@ -144,7 +144,7 @@ class RemoteNautobotJob:
 class RemoteNautobotDataSource(RemoteNautobotJob, DataSource):
     """Sync a remote Nautobot's organization, DCIM and IPAM records into this Nautobot."""
 
-    bulk_mode = True  # validated, change-logged batches; IP addresses and prefixes are written one by one (orm.bulk)
+    bulk_mode = True  # validated, change-logged batches; IP addresses and prefixes are written one by one (orm.writer)
 
     class Meta(DataSource.Meta):
         name = "Remote Nautobot \u27f6 Nautobot"

@@ -1,0 +1,22 @@
+"""Registers the example sync jobs with Nautobot (the app config points Nautobot here), unless they are hidden.
+
+``PLUGINS_CONFIG["nautobot_data_sync"]["hide_example_jobs"] = True`` leaves them out of Nautobot's jobs (and so out
+of the Data Sync dashboard); they can still be imported, e.g. to derive a job from one.
+"""
+
+from django.conf import settings
+from nautobot.apps.jobs import register_jobs
+
+from nautobot_data_sync.jobs.examples.inventory import InventoryFileDataSource
+from nautobot_data_sync.jobs.examples.nautobot_remote import RemoteNautobotDataSource, RemoteNautobotDataTarget
+
+
+def example_jobs():
+    """The example jobs to register: none when ``hide_example_jobs`` is set."""
+    if settings.PLUGINS_CONFIG["nautobot_data_sync"].get("hide_example_jobs"):
+        return []
+    return [InventoryFileDataSource, RemoteNautobotDataSource, RemoteNautobotDataTarget]
+
+
+jobs = example_jobs()
+register_jobs(*jobs)

@@ -1,0 +1,142 @@
+"""Nautobot change-log records (ObjectChange) for objects written in bulk, as Nautobot's signal handlers write them.
+
+Nautobot logs a change from ``pre_save``/``post_save``/``pre_delete`` signals, one object at a time; objects written
+in batches send none (``speedups.savetime.change_logging_paused()`` silences those that a batch's many-to-many and
+delete writes send). ``ChangeLog`` builds the same records per batch: each object's own ``to_objectchange()`` (its
+data serialized per batch by ``speedups.serialization``), attributed to the job's user, request id and change
+context, inserted ``CHANGES_PER_INSERT`` at a time and registered in the change context as Nautobot registers them.
+Related objects the serialization reads are prefetched once per batch.
+"""
+
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import prefetch_related_objects
+from nautobot.extras.choices import ObjectChangeActionChoices
+from nautobot.extras.constants import CHANGELOG_MAX_CHANGE_CONTEXT_DETAIL
+from nautobot.extras.models import ObjectChange
+
+from nautobot_data_sync.modelmeta import backward_relations, foreign_keys, natural_key_hops
+from nautobot_data_sync.speedups.serialization import precomputed
+
+CREATE, UPDATE, DELETE = (
+    ObjectChangeActionChoices.ACTION_CREATE,
+    ObjectChangeActionChoices.ACTION_UPDATE,
+    ObjectChangeActionChoices.ACTION_DELETE,
+)
+CHANGES_PER_INSERT = 250
+"""Change records per INSERT: each carries two JSON documents, and the statement is built in memory whole."""
+
+
+class ChangeLog:
+    """The change records of one sync's bulk writes, attributed to ``change_context`` (Nautobot's, of the job)."""
+
+    def __init__(self, change_context):
+        self.change_context = change_context
+
+    def created(self, objects, with_many_to_many):
+        """Log ``objects`` (one model) just inserted after ``validation.mark_new()``; ``with_many_to_many``: the pks
+        of those given many-to-many values (the others have none to read)."""
+        if objects and hasattr(objects[0], "to_objectchange"):
+            prefetch_related_objects(objects, *_forward_paths(type(objects[0])))
+            given = [obj for obj in objects if obj.pk in with_many_to_many]
+            prefetch_related_objects(given, *(field.name for field in objects[0]._meta.many_to_many))
+            self._insert(self.records(objects, CREATE))
+
+    def updated(self, objects):
+        """Log ``objects`` (one model) just updated in memory and in the database."""
+        if objects and hasattr(objects[0], "to_objectchange"):
+            prefetch_related_objects(objects, *prefetch_paths(type(objects[0])))
+            self._insert(self.records(objects, UPDATE))
+
+    def before_update(self, objects):
+        """As Nautobot does before an update: keep the current data of objects that have no change record yet."""
+        if not objects or not hasattr(objects[0], "to_objectchange"):
+            return
+        logged = set(
+            ObjectChange.objects.filter(changed_object_id__in=[obj.pk for obj in objects])
+            .values_list("changed_object_id", flat=True)
+            .distinct()
+        )
+        unlogged = [obj.pk for obj in objects if obj.pk not in logged]
+        if not unlogged:
+            return
+        unlogged = load_for_logging(type(objects[0]), unlogged)
+        context = self.change_context
+        if context.pre_object_data is None:
+            context.pre_object_data = {}
+        if context.pre_object_data_v2 is None:
+            context.pre_object_data_v2 = {}
+        with precomputed(unlogged):
+            for obj in unlogged:
+                change = obj.to_objectchange(UPDATE)
+                context.pre_object_data.setdefault(str(obj.pk), change.object_data)
+                context.pre_object_data_v2.setdefault(str(obj.pk), change.object_data_v2)
+
+    def before_delete(self, collected):
+        """The records of the objects a delete is about to remove (``{model: objects}`` of a Django Collector),
+        built while they still exist; ``deleted()`` inserts them."""
+        records = []
+        for model, objects in collected.items():
+            if hasattr(model, "to_objectchange"):
+                records += self.records(load_for_logging(model, [obj.pk for obj in objects]), DELETE)
+        return records
+
+    def deleted(self, records):
+        self._insert(records)
+
+    def records(self, objects, action):
+        """Unsaved ObjectChange records of ``objects`` (one model, related objects prefetched)."""
+        context = self.change_context
+        records = []
+        with precomputed(objects):
+            for obj in objects:
+                change = obj.to_objectchange(action)
+                if change is None:
+                    continue
+                user = context.get_user(obj)
+                change.user = user
+                change.user_name = user.username if user else ""
+                change.request_id = context.change_id
+                change.change_context = context.context
+                change.change_context_detail = context.context_detail[:CHANGELOG_MAX_CHANGE_CONTEXT_DETAIL]
+                if action == DELETE:
+                    change.changed_object = None
+                    change.changed_object_type_id = ContentType.objects.get_for_model(obj).pk
+                    change.changed_object_id = obj.pk
+                records.append(change)
+        return records
+
+    def _insert(self, records):
+        """Insert the records and register them as Nautobot's signal handlers do, so that a later save of the same
+        object in this job updates its record instead of adding one."""
+        ObjectChange.objects.bulk_create(records, batch_size=CHANGES_PER_INSERT)
+        for change in records:
+            user_pk = change.user.pk if change.user else None
+            key = f"{change.changed_object_type_id}__{change.changed_object_id}"
+            key = f"{key}__{user_pk}" if user_pk is not None else key
+            self.change_context.deferred_object_changes[key] = [{"action": change.action, "user": change.user}]
+
+
+def prefetch_paths(model):
+    """Related objects the serializers read: forward foreign keys with what their natural keys walk (the natural
+    slug of each nested object) and their reverse one-to-one fields, then the relations that point back at the
+    object (many-to-many fields, reverse one-to-one fields, serialized generic relations)."""
+    backward = [name for name, _ in backward_relations(model)] + [field.name for field in model._meta.many_to_many]
+    return [*_forward_paths(model), *backward]
+
+
+def _forward_paths(model):
+    """Foreign keys, what their natural keys walk, and their reverse one-to-one fields (a nested device's bay)."""
+    paths = []
+    for field in foreign_keys(model):
+        paths.append(field.name)
+        paths.extend(f"{field.name}__{hops}" for hops in natural_key_hops(field.related_model))
+        paths.extend(
+            f"{field.name}__{name}" for name, relation in backward_relations(field.related_model) if relation.one_to_one
+        )
+    paths.extend(natural_key_hops(model))
+    return list(dict.fromkeys(paths))
+
+
+def load_for_logging(model, pks):
+    """The objects ``pks`` of ``model``, with what their serialization reads prefetched."""
+    return list(model._base_manager.filter(pk__in=pks).prefetch_related(*prefetch_paths(model)))

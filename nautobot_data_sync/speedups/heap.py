@@ -1,0 +1,27 @@
+"""Python's cyclic garbage collector kept off the objects that were alive when a sync started.
+
+A sync allocates hundreds of thousands of objects (models, diffs, change records), and each of CPython's full
+collections walks every object alive, the worker's whole Django and Nautobot heap included: about 0.2 s each,
+sixteen of them for a 9,000-object sync. ``gc.freeze()`` takes what exists when the sync starts out of those walks
+(what the sync allocates is still collected); ``freeze_heap()`` called again inside the block adds what is alive by
+then (the loaded data and the diff, alive until the sync ends). Leaving ``frozen_heap()`` puts everything back.
+"""
+
+import gc
+from contextlib import contextmanager
+
+
+def freeze_heap():
+    """Take the objects alive now out of the collector's full walks (until ``frozen_heap()`` ends)."""
+    gc.collect()
+    gc.freeze()
+
+
+@contextmanager
+def frozen_heap():
+    """Freeze the heap for the length of the block; see the module docstring."""
+    freeze_heap()
+    try:
+        yield
+    finally:
+        gc.unfreeze()

@@ -1,0 +1,207 @@
+"""Every speed-up, and the sources of Nautobot (and of the libraries under it) that each was reviewed against.
+
+A speed-up replaces or re-implements functions of Nautobot, Django or a library for the length of a sync. Each
+entry below names those functions (``"module:Qualified.name"``) with the digests of the sources it was reviewed
+against and the Nautobot versions that ship them. At run time a speed-up is on only while every one of its
+functions has a reviewed source (``enabled()``); otherwise the sync takes the slower path Nautobot itself takes,
+and the job log says so once. ``tests/speedups/test_registry.py`` checks every digest against the installed
+Nautobot, on each Nautobot version CI runs.
+
+To review a new Nautobot release: run that test on it, read each differing function against the module that
+relies on it (named in the entry), then add the new digest with its version.
+"""
+
+import hashlib
+import importlib
+import inspect
+import threading
+from dataclasses import dataclass
+from functools import cache
+
+CONFIGURATION = "configuration read once"
+DISPATCH = "change records dispatched in chunks"
+HEAP = "heap frozen"
+VALIDATION = "validation per batch"
+SERIALIZATION = "change records serialized per batch"
+SAVE_TIME = "save-time side effects in bulk"
+THREADS = "job log from loader threads"
+
+
+@dataclass(frozen=True)
+class SpeedUp:
+    """One change to Nautobot's behaviour: ``sources`` maps each function it relies on to ``{digest: versions}``."""
+
+    name: str
+    module: str
+    what: str
+    sources: dict
+
+    def unreviewed(self):
+        """The functions whose installed source is not one this speed-up was reviewed against."""
+        return [path for path, reviewed in self.sources.items() if source_digest(path) not in reviewed]
+
+
+V32 = "Nautobot 3.2.7"
+DESCRIPTORS = "django.db.models.fields.related_descriptors"
+ENDPOINT = "nautobot.dcim.api.serializers:PathEndpointModelSerializerMixin"
+
+SPEEDUPS = {
+    speedup.name: speedup
+    for speedup in (
+        SpeedUp(
+            CONFIGURATION,
+            "speedups.config",
+            "Constance settings and cached values read once per key while the sync writes and Nautobot dispatches "
+            "its change records; a cached queryset answers `in` with a set look-up",
+            {
+                "constance.base:Config.__getattr__": {"91c31038d79f": V32},
+                "constance.base:Config._get_sync_value": {"72479992a6e9": V32},
+                "nautobot.core.utils.config:get_settings_or_config": {"5ca49d0330bc": V32},
+                "nautobot.extras.utils:change_logged_models_queryset": {"d0fa00985b24": V32},
+                "nautobot.extras.jobs:enqueue_job_hooks": {"adb8a8a3e9e0": V32},
+            },
+        ),
+        SpeedUp(
+            DISPATCH,
+            "speedups.dispatch",
+            "Nautobot's post-job dispatch reads its change records' data in chunks, and builds no snapshots that no "
+            "webhook or event broker takes",
+            {
+                "nautobot.extras.context_managers:web_request_context": {"b2315e6410e1": V32},
+                "nautobot.extras.models.change_logging:ObjectChange.get_snapshots": {"e1165886bd8c": V32},
+                "nautobot.extras.models.change_logging:ObjectChange.get_prev_change": {"9b6666f3d017": V32},
+                "nautobot.extras.webhooks:enqueue_webhooks": {"59b78a36205c": V32},
+                "nautobot.core.events:publish_event": {"7c51183b3dfe": V32},
+                "nautobot.core.events:is_topic_match": {"858b9aa5edd7": V32},
+            },
+        ),
+        SpeedUp(
+            HEAP,
+            "speedups.heap",
+            "the objects alive when the sync starts are kept out of Python's full garbage collections",
+            {},
+        ),
+        SpeedUp(
+            VALIDATION,
+            "speedups.validation",
+            "the per-object queries of Nautobot's clean() methods (component and device names, validation rules, "
+            "custom fields, tree ancestors) answered once per batch; new objects read no relations",
+            {
+                "nautobot.dcim.models.device_components:ModularComponentModel.clean": {"723579611c0e": V32},
+                "nautobot.dcim.custom_validators:DeviceUniquenessValidator.clean": {"0ba9cd9396c8": V32},
+                "nautobot.data_validation.custom_validators:BaseValidator.clean": {"2f79297b5e0f": V32},
+                "nautobot.extras.models.customfields:CustomFieldManager.get_for_model": {"dab8c9142879": V32},
+                "nautobot.extras.models.customfields:CustomFieldModel.clean": {"a0d44141a65c": V32},
+                "tree_queries.models:TreeNode.ancestors": {"12615fdf86d5": V32},
+                f"{DESCRIPTORS}:create_forward_many_to_many_manager": {"9daa2aa64d01": V32},
+                f"{DESCRIPTORS}:create_reverse_many_to_one_manager": {"3d4329019191": V32},
+            },
+        ),
+        SpeedUp(
+            SERIALIZATION,
+            "speedups.serialization",
+            "a batch's change-record data serialized together, with the same result as Nautobot's per-object "
+            "serialization: nested objects, URLs, natural slugs and custom field keys computed once",
+            {
+                "nautobot.extras.models.change_logging:ChangeLoggedModel.to_objectchange": {"160d7c4a5485": V32},
+                "nautobot.core.models.utils:serialize_object": {"2a820fb6a1c2": V32},
+                "nautobot.core.models.utils:serialize_object_v2": {"b5807da47465": V32},
+                "nautobot.core.models.utils:construct_natural_slug": {"0375bfee15a0": V32},
+                "nautobot.core.models:BaseModel.natural_slug": {"c7ad1b1b7b62": V32},
+                "nautobot.core.models:BaseModel.natural_key_field_lookups": {"3de501242942": V32},
+                "nautobot.core.api.serializers:BaseModelSerializer.get_natural_slug": {"93dd9bc2c7ca": V32},
+                "nautobot.core.api.serializers:NotesSerializerMixin.get_notes_url": {"bbb945710e43": V32},
+                f"{ENDPOINT}.get_connected_endpoint_type": {"0b78930c07a7": V32},
+                f"{ENDPOINT}.get_connected_endpoint": {"740636d9aca7": V32},
+                f"{ENDPOINT}.get_connected_endpoint_reachable": {"92ffb7276a43": V32},
+                "nautobot.extras.api.customfields:CustomFieldsDataField.to_representation": {"d1e11cac570d": V32},
+                "rest_framework.relations:HyperlinkedRelatedField.get_url": {"9df86433b770": V32},
+                "rest_framework.fields:DateTimeField.enforce_timezone": {"7d234af34f56": V32},
+                "django.core.serializers.python:Serializer.handle_m2m_field": {"78067eb76088": V32},
+            },
+        ),
+        SpeedUp(
+            SAVE_TIME,
+            "speedups.savetime",
+            "what save() and Nautobot's save signals do, reproduced for objects written in batches (device "
+            "components, interface defaults, tree caches, the change log); a model whose save() or save signals "
+            "do anything else is written one by one",
+            {
+                "nautobot.dcim.models.devices:Device.save": {"671ae89cae3e": V32},
+                "nautobot.dcim.models.devices:Device.create_components": {"e8c432d5f0cd": V32},
+                "nautobot.dcim.models.devices:DeviceType.save": {"5d3b88869136": V32},
+                "nautobot.dcim.models.device_components:BaseInterface.save": {"e34d446841fa": V32},
+                "nautobot.dcim.models.device_components:ModularComponentModel.save": {"e75854dc4a55": V32},
+                "nautobot.dcim.models.device_components:CableTermination.save": {"e6869277fbe7": V32},
+                "nautobot.ipam.models:VLAN.save": {"6006a7c229ec": V32},
+                "nautobot.core.models.tree_queries:TreeModel.save": {"cf5cc6437c18": V32},
+                "nautobot.core.models.tree_queries:TreeModel.delete": {"c172c80e0fb7": V32},
+                "nautobot.core.signals:invalidate_max_depth_cache": {"acd7429afe83": V32},
+                "nautobot.extras.signals:_handle_changed_object_pre_save": {"a49cea12af0c": V32},
+                "nautobot.extras.signals:_handle_changed_object": {"5576683efe8d": V32},
+                "nautobot.extras.signals:_handle_deleted_object": {"97490df80065": V32},
+                "django.dispatch.dispatcher:Signal._live_receivers": {"0a7af5d851f7": V32},
+            },
+        ),
+        SpeedUp(
+            THREADS,
+            "speedups.threads",
+            "the loaders of a parallel sync log into the job's log from their own threads (Celery's current task)",
+            {
+                "celery._state:push_current_task": {"b5697ade5a4a": V32},
+                "celery._state:pop_current_task": {"6847e9a54251": V32},
+                "nautobot.core.celery.log:NautobotDatabaseHandler.emit": {"c975f08c1108": V32},
+            },
+        ),
+    )
+}
+
+
+_job = threading.local()  # .answers, .report: the sync job running in this thread (``SyncSpeedups``)
+
+
+def enabled(name):
+    """Whether speed-up ``name`` is on: every function it relies on has a source it was reviewed against."""
+    return not SPEEDUPS[name].unreviewed()
+
+
+def active(name):
+    """``enabled(name)``, decided once per sync job; when off, the job is told (once)."""
+    answers = getattr(_job, "answers", None)
+    if answers is None:
+        return enabled(name)
+    if name not in answers:
+        answers[name] = enabled(name)
+        if not answers[name]:
+            _job.report(SPEEDUPS[name])
+    return answers[name]
+
+
+def start_job(report):
+    """From now on in this thread, ``active()`` decides once per speed-up and tells ``report(speedup)`` of those
+    that are off."""
+    _job.answers, _job.report = {}, report
+
+
+def end_job():
+    _job.answers = _job.report = None
+
+
+def switched_off():
+    """``{name: unreviewed functions}`` of the speed-ups that are off with the installed versions."""
+    return {name: speedup.unreviewed() for name, speedup in SPEEDUPS.items() if speedup.unreviewed()}
+
+
+@cache
+def source_digest(path):
+    """The first 12 hex digits of the SHA-256 of the source of ``"module:Qualified.name"``, or None if unreadable."""
+    module_name, _, qualname = path.partition(":")
+    try:
+        target = importlib.import_module(module_name)
+        for part in qualname.split("."):
+            target = inspect.getattr_static(target, part)
+        target = getattr(target, "fget", None) or getattr(target, "__func__", None) or target
+        source = inspect.getsource(target)
+    except (ImportError, AttributeError, OSError, TypeError):
+        return None
+    return hashlib.sha256(source.encode()).hexdigest()[:12]

@@ -1,0 +1,306 @@
+"""Change-record data (ObjectChange's ``object_data`` and ``object_data_v2``) serialized a batch at a time, with the
+same result as Nautobot's per-object serialization.
+
+Nautobot logs a change from ``post_save``/``pre_delete`` signals, one object at a time: ``to_objectchange()``
+serializes the object twice (Django's serializer for ``object_data``, the REST API serializer at depth 1 for
+``object_data_v2``), reading related objects and configuration again for every object. Inside ``precomputed()``
+a batch of one model is serialized together (its related objects prefetched by the caller, so objects that share a
+device or a location share one Python instance): the REST serializer runs once over the list (``many=True``), nested
+related objects are represented once per batch, URLs reversed once per route, natural slugs computed once per
+object (each natural-key value slugified once per batch), custom field keys read once per serializer; and the
+model's own ``to_objectchange()`` still builds each record (so its ``related_object`` and any override apply) from
+the precomputed data. With this speed-up off, ``to_objectchange()`` serializes each object as Nautobot does.
+
+Nautobot's module functions are replaced through ``patching`` (in the serializing thread only); the batch's own
+serializer objects, built for one batch, are amortized in place.
+"""
+
+import json
+import re
+import uuid
+from contextlib import ExitStack, contextmanager, suppress
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.core.serializers.python import Serializer as PythonSerializer
+from django.urls import NoReverseMatch
+from nautobot.core import models as core_models
+from nautobot.core.api import serializers as core_api_serializers
+from nautobot.core.api.exceptions import SerializerNotFound
+from nautobot.core.api.utils import (
+    get_nested_serializer_depth,
+    get_serializer_for_model,
+    return_nested_serializer_data_based_on_depth,
+)
+from nautobot.core.constants import NATURAL_SLUG_SEPARATOR
+from nautobot.core.models.utils import is_taggable
+from nautobot.dcim.api.serializers import PathEndpointModelSerializerMixin
+from nautobot.dcim.models import CablePath
+from nautobot.extras.api.customfields import CustomFieldsDataField
+from nautobot.extras.models import change_logging as change_logging_module
+from rest_framework.fields import DateTimeField
+from rest_framework.relations import HyperlinkedRelatedField, ManyRelatedField
+from rest_framework.reverse import reverse as drf_reverse
+from rest_framework.serializers import BaseSerializer, ListSerializer
+from slugify import slugify
+
+from nautobot_data_sync.modelmeta import foreign_keys
+from nautobot_data_sync.speedups.patching import original, replaced
+from nautobot_data_sync.speedups.registry import SERIALIZATION, active
+
+DEPTH = 1  # the depth Nautobot's serialize_object_v2() uses
+SERIALIZERS = ("serialize_object", "serialize_object_v2")  # as named in Nautobot's change_logging module
+
+
+class _PrefetchedManyToManySerializer(PythonSerializer):
+    """Django's "python" serializer, without the query it builds for a many-to-many value it then takes from the
+    prefetched objects (Django builds it as the default of a ``dict.get()``)."""
+
+    def handle_m2m_field(self, obj, field):
+        prefetched = getattr(obj, "_prefetched_objects_cache", {}).get(field.name)
+        if prefetched is None or not field.remote_field.through._meta.auto_created or self.use_natural_foreign_keys:
+            return super().handle_m2m_field(obj, field)
+        self._current[field.name] = [self._value_from_field(related, related._meta.pk) for related in prefetched]
+        return None
+
+
+def serialize_batch(objects):
+    """``{pk: (object_data, object_data_v2)}`` for objects of one model, as Nautobot's serializers give them."""
+    if not objects:
+        return {}
+    model = type(objects[0])
+    v1 = {}
+    # Django's "json" serializer writes each object with the pure-Python encoder; one dumps() of the "python"
+    # serializer's output with the same encoder gives the same documents with the C encoder.
+    records = json.loads(json.dumps(_PrefetchedManyToManySerializer().serialize(objects), cls=DjangoJSONEncoder))
+    for obj, record in zip(objects, records, strict=True):
+        data = record["fields"]
+        if hasattr(obj, "_custom_field_data"):
+            data["custom_fields"] = data.pop("_custom_field_data")
+        if is_taggable(obj):
+            data["tags"] = [tag.name for tag in obj.tags.all()]
+        v1[obj.pk] = {key: value for key, value in data.items() if not (isinstance(key, str) and key.startswith("_"))}
+    try:
+        serializer_class = get_serializer_for_model(model)
+    except SerializerNotFound:
+        return {obj.pk: (v1[obj.pk], v1[obj.pk]) for obj in objects}
+    context = {"request": None, "depth": DEPTH, "exclude_m2m": False}
+    serializer = serializer_class(objects, many=True, context=context)
+    reverse = TemplatedReverse()
+    _amortize(serializer.child, reverse)
+    with ExitStack() as stack:
+        _natural_key_lookups_fixed(stack, model)
+        stack.enter_context(replaced(core_models, "construct_natural_slug", _slug_parts_once()))
+        stack.enter_context(replaced(core_api_serializers, "reverse", _reverse_through(reverse)))
+        v2 = serializer.data
+    return {obj.pk: (v1[obj.pk], dict(data)) for obj, data in zip(objects, v2, strict=True)}
+
+
+def _natural_key_lookups_fixed(stack, model, depth=4):
+    """Nautobot recomputes a model's ``natural_key_field_lookups`` (a class property) on every ``natural_key()``
+    call; in ``stack``'s block it is fixed to its value for ``model`` and the models its foreign keys reach."""
+    reached, frontier = {model}, [model]
+    for _ in range(depth):
+        frontier = [
+            field.related_model
+            for current in frontier
+            for field in foreign_keys(current)
+            if field.related_model not in reached
+        ]
+        reached.update(frontier)
+    for current in reached:
+        if hasattr(current, "natural_key_field_lookups"):
+            stack.enter_context(replaced(current, "natural_key_field_lookups", current.natural_key_field_lookups))
+
+
+def _amortize(serializer, reverse):
+    """Per batch rather than per object, for ``serializer`` and the nested serializers it uses: each nested object
+    represented once, custom field keys read once, URLs reversed once per route (``reverse``), the time zone of
+    date-times looked up once; natural slugs computed once per object, not twice; cable paths read from what was
+    prefetched."""
+    for field in serializer.fields.values():
+        nested = field.child if isinstance(field, ListSerializer) else field
+        if isinstance(nested, BaseSerializer):
+            nested.to_representation = _once_per_object(nested, reverse)
+        link = field.child_relation if isinstance(field, ManyRelatedField) else field
+        if isinstance(link, HyperlinkedRelatedField):
+            link.reverse = reverse
+        if isinstance(field, DateTimeField) and not hasattr(field, "timezone"):
+            field.timezone = field.default_timezone()  # what DRF would look up for every value
+    _natural_slug_once(serializer)
+    if isinstance(serializer, PathEndpointModelSerializerMixin):
+        _path_from_prefetched(serializer)
+    custom_fields = serializer.fields.get("custom_fields")
+    if isinstance(custom_fields, CustomFieldsDataField):
+        keys = custom_fields.custom_field_keys
+        custom_fields.to_representation = lambda data: {key: data.get(key) for key in keys}
+
+
+def _natural_slug_once(serializer):
+    """Nautobot's ``get_natural_slug()`` computes the slug twice (also as ``getattr()``'s default); here once."""
+    compute = getattr(serializer, "get_natural_slug", None)
+    if compute is None:
+        return
+
+    def get_natural_slug(instance):
+        try:
+            return instance.natural_slug
+        except (AttributeError, NotImplementedError):
+            return compute(instance)
+
+    serializer.get_natural_slug = get_natural_slug
+
+
+def _path_from_prefetched(serializer):
+    """The connected-endpoint fields of a path endpoint (an interface...) from its prefetched cable paths: Nautobot
+    asks ``cable_paths.first()`` three times per object, and each builds a new query, prefetched or not."""
+
+    def path_of(obj):
+        prefetched = getattr(obj, "_prefetched_objects_cache", {}).get("cable_paths")
+        if prefetched is None:
+            return obj.cable_paths.first()
+        paths = list(prefetched)
+        if not paths:
+            return None
+        return paths[0] if prefetched.ordered else min(paths, key=lambda path: path.pk)  # as first() orders them
+
+    def destination_of(obj):
+        with suppress(CablePath.DoesNotExist):
+            path = path_of(obj)
+            return None if path is None else path.destination
+        return None
+
+    def get_connected_endpoint_type(obj):
+        destination = destination_of(obj)
+        return None if destination is None else destination._meta.label_lower
+
+    def get_connected_endpoint(obj):
+        destination = destination_of(obj)
+        if destination is None:
+            return None
+        depth = get_nested_serializer_depth(serializer)
+        return return_nested_serializer_data_based_on_depth(serializer, depth, obj, destination, "connected_endpoint")
+
+    def get_connected_endpoint_reachable(obj):
+        with suppress(CablePath.DoesNotExist):
+            path = path_of(obj)
+            return None if path is None else path.is_active
+        return None
+
+    serializer.get_connected_endpoint_type = get_connected_endpoint_type
+    serializer.get_connected_endpoint = get_connected_endpoint
+    serializer.get_connected_endpoint_reachable = get_connected_endpoint_reachable
+
+
+def _once_per_object(serializer, reverse):
+    """``serializer.to_representation``, amortized (on first use) and computed once per object."""
+    represent = serializer.to_representation
+    memo = {}
+    amortized = False
+
+    def to_representation(instance):
+        nonlocal amortized
+        if not amortized:
+            _amortize(serializer, reverse)
+            amortized = True
+        key = getattr(instance, "pk", None)
+        if key is None:
+            return represent(instance)
+        if key not in memo:
+            memo[key] = represent(instance)
+        return memo[key]
+
+    return to_representation
+
+
+class TemplatedReverse:
+    """DRF's ``reverse()`` for the URLs of a serialization without a request: each route with one URL-safe argument
+    (an object's pk) reversed once, with a placeholder put in its argument's place; the same URLs."""
+
+    PLACEHOLDER = "00000000-0000-4000-8000-000000000000"
+    SAFE = re.compile(r"[0-9A-Za-z_-]+")
+
+    def __init__(self):
+        self.templates = {}
+
+    def __call__(self, viewname, args=None, kwargs=None, request=None, format=None, **extra):
+        values = [*(args or ()), *(kwargs or {}).values()]
+        if request is not None or format is not None or extra or len(values) != 1:
+            return drf_reverse(viewname, args=args, kwargs=kwargs, request=request, format=format, **extra)
+        value = str(values[0])
+        key = (viewname, tuple(kwargs) if kwargs else None)
+        if key not in self.templates:
+            self.templates[key] = self._template(viewname, kwargs)
+        template = self.templates[key]
+        if template is None or not self.SAFE.fullmatch(value):
+            return drf_reverse(viewname, args=args, kwargs=kwargs)
+        return template.replace(self.PLACEHOLDER, value)
+
+    def _template(self, viewname, kwargs):
+        try:
+            if kwargs:
+                url = drf_reverse(viewname, kwargs={name: self.PLACEHOLDER for name in kwargs})
+            else:
+                url = drf_reverse(viewname, args=[self.PLACEHOLDER])
+        except NoReverseMatch:
+            return None
+        return url if url.count(self.PLACEHOLDER) == 1 else None
+
+
+def _reverse_through(reverse):
+    """``reverse`` as a function, so that it replaces DRF's ``reverse()`` in this thread only (``patching``)."""
+
+    def reverse_url(*args, **kwargs):
+        return reverse(*args, **kwargs)
+
+    return reverse_url
+
+
+def _slug_parts_once():
+    """Natural slugs that slugify each natural-key value once (the device name shared by its eight interfaces, the
+    location of a hundred devices), an ASCII value without looking for emoji in it (there are none: every emoji has
+    a non-ASCII character); the same slugs as Nautobot's ``construct_natural_slug()``."""
+    construct = original(core_models, "construct_natural_slug")
+    parts = {}
+
+    def part(value):
+        try:
+            if value not in parts:
+                text = "\0" if value is None else str(value)
+                parts[value] = slugify(text) if text.isascii() else construct([value])
+            return parts[value]
+        except TypeError:  # not hashable
+            return construct([value])
+
+    def construct_natural_slug(values, pk=None):
+        slugs = [part(value) for value in values]
+        if isinstance(pk, uuid.UUID):
+            slugs.append(part(str(pk)[:4]))  # Nautobot keeps the first four characters of a UUID
+        elif pk is not None:
+            slugs.append(construct([], pk=pk))
+        return NATURAL_SLUG_SEPARATOR.join(slugs)
+
+    return construct_natural_slug
+
+
+@contextmanager
+def precomputed(objects):
+    """Inside the block, ``to_objectchange()`` of ``objects`` (one model, related objects prefetched) takes their data
+    serialized as a batch instead of serializing each again; with this speed-up off, nothing changes."""
+    if not objects or not active(SERIALIZATION):
+        yield
+        return
+    serialized = serialize_batch(objects)
+    object_data, object_data_v2 = (original(change_logging_module, name) for name in SERIALIZERS)
+
+    def object_data_once(obj, extra=None, exclude=None):
+        if extra is None and exclude is None and obj.pk in serialized:
+            return serialized[obj.pk][0]
+        return object_data(obj, extra=extra, exclude=exclude)
+
+    def object_data_v2_once(obj):
+        return serialized[obj.pk][1] if obj.pk in serialized else object_data_v2(obj)
+
+    with ExitStack() as stack:
+        for name, replacement in zip(SERIALIZERS, (object_data_once, object_data_v2_once), strict=True):
+            stack.enter_context(replaced(change_logging_module, name, replacement))
+        yield

@@ -1,0 +1,1 @@
+"""The sync engine: differ, executor, recorder, job base classes, records."""

@@ -1,0 +1,1 @@
+"""The declarative layer and the bulk writer, against the real Nautobot."""

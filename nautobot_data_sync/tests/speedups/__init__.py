@@ -1,0 +1,1 @@
+"""The speed-ups: the registry of reviewed sources, the patching helper, and each speed-up against Nautobot."""

@@ -1,0 +1,83 @@
+"""The bulk change log's serialization shortcuts give what Nautobot's own code gives."""
+
+import uuid
+
+from django.contrib.contenttypes.models import ContentType
+from nautobot.apps.testing import TestCase
+from nautobot.core import models as core_models
+from nautobot.core.models.utils import construct_natural_slug, serialize_object, serialize_object_v2
+from nautobot.dcim.models import Cable, Interface
+from nautobot.extras.models import Status
+from nautobot.ipam.models import VLAN
+from rest_framework.reverse import reverse
+
+from nautobot_data_sync.orm.changerecords import load_for_logging
+from nautobot_data_sync.speedups.patching import replaced
+from nautobot_data_sync.speedups.serialization import TemplatedReverse, _slug_parts_once, serialize_batch
+from nautobot_data_sync.tests.fixtures.orm import bulk_devices, make_world
+
+PKS = [None, uuid.UUID("4f2c9a6e-0000-4000-8000-000000000001"), 17, "not-a-uuid"]
+
+
+class TemplatedReverseTest(TestCase):
+    def test_urls_are_drf_urls(self):
+        templated = TemplatedReverse()
+        pks = [uuid.uuid4() for _ in range(3)]
+        for pk in pks:
+            for viewname in ("dcim-api:device-detail", "dcim-api:interface-detail"):
+                self.assertEqual(templated(viewname, kwargs={"pk": pk}), reverse(viewname, kwargs={"pk": pk}))
+            self.assertEqual(templated("dcim-api:device-notes", args=[pk]), reverse("dcim-api:device-notes", args=[pk]))
+        self.assertEqual(templated("dcim-api:device-detail", kwargs={"pk": pks[0]}), f"/api/dcim/devices/{pks[0]}/")
+        self.assertEqual(len(templated.templates), 3, "one template per route")
+
+    def test_other_arguments_are_reversed_by_drf(self):
+        templated = TemplatedReverse()
+        odd = "a b"  # not URL-safe: quoted by Django, not put in a template
+        self.assertEqual(
+            templated("dcim-api:device-detail", kwargs={"pk": odd}),
+            reverse("dcim-api:device-detail", kwargs={"pk": odd}),
+        )
+        self.assertEqual(templated("dcim-api:device-list"), reverse("dcim-api:device-list"))
+        self.assertEqual(
+            templated("dcim-api:device-detail", kwargs={"pk": 1}, format="json"),
+            reverse("dcim-api:device-detail", kwargs={"pk": 1}, format="json"),
+        )
+
+
+class NaturalSlugTest(TestCase):
+    def test_slugs_are_nautobot_slugs(self):
+        values = ["leaf-01", "Héllo Wörld", "🚀 rocket", "ÆØÅ", "a  b--c__", "#1 *", None, 42, ""]
+        expected = [construct_natural_slug([value], pk=pk) for value in values for pk in PKS]
+        with replaced(core_models, "construct_natural_slug", _slug_parts_once()):
+            slugs = [core_models.construct_natural_slug([value], pk=pk) for value in values for pk in PKS]
+            self.assertEqual(core_models.construct_natural_slug(values), construct_natural_slug(values))
+        self.assertEqual(slugs, expected)
+        self.assertEqual("rocket-rocket", expected[2 * len(PKS)], "the emoji's name is part of the slug")
+
+
+class SerializeBatchTest(TestCase):
+    def test_interfaces_with_and_without_cable_paths_serialize_as_nautobot_does(self):
+        devices = bulk_devices(make_world(), 2)
+        ends = [Interface.objects.get(device=device, name="eth0") for device in devices]
+        connected = Status.objects.get(name="Connected")
+        connected.content_types.add(ContentType.objects.get_for_model(Cable))
+        cable = Cable(termination_a=ends[0], termination_b=ends[1], status=connected)
+        cable.validated_save()
+        vlan = VLAN.objects.create(vid=10, name="users", status=Status.objects.get(name="Active"))
+        tagged = Interface.objects.get(device=devices[0], name="eth1")
+        tagged.mode = "tagged"
+        tagged.validated_save()
+        tagged.tagged_vlans.set([vlan])
+        interfaces = Interface.objects.filter(device__in=devices)
+        batch = serialize_batch(load_for_logging(Interface, [interface.pk for interface in interfaces]))
+        self.assertEqual(len(batch), 16)
+        for interface in interfaces:
+            data, data_v2 = batch[interface.pk]
+            self.assertEqual(data, serialize_object(interface))
+            self.assertEqual(data_v2, serialize_object_v2(interface))
+        cabled = batch[ends[0].pk][1]
+        self.assertEqual(cabled["connected_endpoint_type"], "dcim.interface")
+        self.assertEqual(str(cabled["connected_endpoint"]["id"]), str(ends[1].pk))
+        self.assertIs(cabled["connected_endpoint_reachable"], True)
+        self.assertEqual(batch[tagged.pk][0]["tagged_vlans"], [str(vlan.pk)])
+        self.assertIsNone(batch[interfaces.exclude(pk__in=[end.pk for end in ends])[0].pk][1]["connected_endpoint"])

@@ -1,0 +1,29 @@
+"""On a Nautobot whose sources differ from the reviewed ones, a speed-up is off: the bulk sync takes Nautobot's own
+path for that part, ends with the same Nautobot state and change log as one-by-one writes, and its job log says so."""
+
+from unittest import mock
+
+import pytest
+from nautobot.extras.models import JobLogEntry, JobResult
+
+from nautobot_data_sync.speedups.registry import CONFIGURATION, DISPATCH, SAVE_TIME, SERIALIZATION, SPEEDUPS, VALIDATION
+from nautobot_data_sync.tests.fixtures.cases import BulkJobTestCase
+from nautobot_data_sync.tests.fixtures.orm import OrmDeviceBulkSource, OrmDeviceSource
+
+
+@pytest.mark.compat
+class SwitchedOffTest(BulkJobTestCase):
+    def test_a_bulk_sync_with_a_speedup_off_ends_as_one_by_one_and_says_which(self):
+        one_by_one = self.run_scenario(OrmDeviceSource)
+        for name in (VALIDATION, SERIALIZATION, SAVE_TIME, CONFIGURATION, DISPATCH):
+            with self.subTest(speedup=name):
+                self.forget_devices()
+                first = next(iter(SPEEDUPS[name].sources))
+                with mock.patch.dict(SPEEDUPS[name].sources, {first: {"000000000000": "a version never reviewed"}}):
+                    bulk = self.run_scenario(OrmDeviceBulkSource)
+                self.assert_same_outcome(bulk, one_by_one)
+                runs = JobResult.objects.filter(job_model=self.job_model).order_by("-date_created")[:2]
+                for job_result in runs:
+                    said = JobLogEntry.objects.filter(job_result=job_result, message__startswith="Speed-up off:")
+                    self.assertEqual([entry.message.split(" (")[0] for entry in said], [f"Speed-up off: {name}"])
+                    self.assertIn(first, said[0].message, "names the function that differs")

@@ -1,0 +1,1 @@
+"""Views, tables, filters, REST API, GraphQL and the browser."""
