@@ -253,6 +253,47 @@ class _ModelProfile:
         self.pair_uid = self.uid_mode == "pair"
 
 
+class _Record:
+    """One object as ``FastDiffer`` reads it, once: from here its pair is validated and its element built.
+
+    ``values``: the values of the attribute fields then of the identifier fields that the profile reads directly
+    (``fast_attrs``, ``fast_ids``), or None (then ``get_attrs()`` and ``get_identifiers()`` are called); ``keys``: the
+    identifiers, or None until needed where the values have them; ``model_type`` and ``shortname``: None until
+    ``complete()``, where the class overrides ``get_type()`` or ``get_shortname()``.
+    """
+
+    __slots__ = ("obj", "profile", "keys", "unique_id", "model_type", "shortname", "values")
+
+    def __init__(self, obj, profile, keys, unique_id, model_type, shortname, values):
+        self.obj = obj
+        self.profile = profile
+        self.keys = keys
+        self.unique_id = unique_id
+        self.model_type = model_type
+        self.shortname = shortname
+        self.values = values
+
+    def complete(self):
+        """Fill in the type and short name from the object's own methods."""
+        self.model_type = self.obj.get_type()
+        self.shortname = self.obj.get_shortname()
+
+    def identifiers(self):
+        """The identifiers (``get_identifiers()``) of the object."""
+        keys = self.keys
+        if keys is None:
+            profile = self.profile
+            keys = self.keys = dict(zip(profile.id_fields, self.values[profile.attr_count :]))  # noqa: B905
+        return keys
+
+    def attrs(self):
+        """The attributes (``get_attrs()``) of the object."""
+        values = self.values
+        if values is None or not self.profile.fast_attrs:
+            return self.obj.get_attrs()
+        return dict(zip(self.profile.attr_fields, values))  # noqa: B905 - stops at the attributes; identifiers follow
+
+
 @contextmanager
 def _gc_paused(pause):
     """Without the cyclic garbage collector inside (when ``pause``): building a large diff allocates many
@@ -357,13 +398,7 @@ class FastDiffer:
         self.diff.complete()
         return self.diff
 
-    # Objects. Each is read once into a record: [object, profile, identifiers, unique id, type, short name, values]
-    # (a list: Python keeps up to 2000 freed tuples of each size for reuse, a list is freed).
-    # - values: of the attribute fields then of the identifier fields that the profile reads directly (fast_attrs,
-    #   fast_ids), or None (then get_attrs() and get_identifiers() are called); zip() them with profile.attr_fields
-    #   for the attributes, and values[profile.attr_count:] with profile.id_fields for the identifiers;
-    # - identifiers: the dict, or None until needed where the values have them;
-    # - type and short name: None until worked out, where the class overrides get_type() or get_shortname().
+    # Objects
 
     def _profile(self, cls):
         profile = self._profiles.get(cls)
@@ -416,7 +451,7 @@ class FastDiffer:
             else:
                 uid = "__".join(map(str, map(keys.__getitem__, profile.identifiers)))
         if not profile.eager:
-            return [obj, profile, keys, uid, None, None, values]
+            return _Record(obj, profile, keys, uid, None, None, values)
         shortname = profile.shortname
         if shortname is None:
             name = uid
@@ -424,30 +459,7 @@ class FastDiffer:
             name = str(getattr(obj, shortname))
         else:
             name = "__".join(map(str, shortname(obj)))
-        return [obj, profile, keys, uid, profile.model_type, name, values]
-
-    @staticmethod
-    def _complete(record):
-        """Fill in ``record``'s type and short name from the object's own methods."""
-        record[4] = record[0].get_type()
-        record[5] = record[0].get_shortname()
-
-    @staticmethod
-    def _keys(record):
-        """The identifiers (``get_identifiers()``) of a record's object."""
-        keys = record[2]
-        if keys is None:
-            profile = record[1]
-            keys = record[2] = dict(zip(profile.id_fields, record[6][profile.attr_count :]))  # noqa: B905
-        return keys
-
-    @staticmethod
-    def _attrs(record):
-        """The attributes (``get_attrs()``) of a record's object."""
-        values = record[6]
-        if values is None or not record[1].fast_attrs:
-            return record[0].get_attrs()
-        return dict(zip(record[1].attr_fields, values))  # noqa: B905 - stops at the attributes; identifiers follow
+        return _Record(obj, profile, keys, uid, profile.model_type, name, values)
 
     def _index(self, objs):
         """``{key: record}`` as diffsync's per-list dictionaries: keyed by unique id, or as the mapping given.
@@ -471,10 +483,10 @@ class FastDiffer:
                     uid = str(values[first]) + "__" + str(values[first + 1]) if profile.pair_uid else str(values[first])
                     shortname = profile.shortname
                     name = uid if shortname is None else str(getattr(obj, shortname))
-                    index[uid] = [obj, profile, None, uid, profile.model_type, name, values]
+                    index[uid] = _Record(obj, profile, None, uid, profile.model_type, name, values)
                     continue
             record = self._record(obj)
-            index[record[3]] = record
+            index[record.unique_id] = record
         return index
 
     # Lists and pairs
@@ -506,36 +518,36 @@ class FastDiffer:
         pop = dst_index.pop
         for key, src_rec in src_index.items():
             dst_rec = pop(key, None)
-            if not src_rec[0]:
+            if not src_rec.obj:
                 src_rec = None
-            if dst_rec is None or src_rec is None or not dst_rec[0]:
-                append([key, src_rec, dst_rec if dst_rec is not None and dst_rec[0] else None])
+            if dst_rec is None or src_rec is None or not dst_rec.obj:
+                append([key, src_rec, dst_rec if dst_rec is not None and dst_rec.obj else None])
                 continue
-            if src_rec[4] is None:
-                self._complete(src_rec)
-            if dst_rec[4] is None:
-                self._complete(dst_rec)
-            if src_rec[4] != dst_rec[4]:
-                raise TypeError(f"Type mismatch: {src_rec[4]} vs {dst_rec[4]}")
-            if src_rec[5] != dst_rec[5]:
-                raise ValueError(f"Shortname mismatch: {src_rec[5]} vs {dst_rec[5]}")
-            src_profile, dst_profile = src_rec[1], dst_rec[1]
-            if src_rec[2] is None and dst_rec[2] is None and src_profile.id_fields == dst_profile.id_fields:
+            if src_rec.model_type is None:
+                src_rec.complete()
+            if dst_rec.model_type is None:
+                dst_rec.complete()
+            if src_rec.model_type != dst_rec.model_type:
+                raise TypeError(f"Type mismatch: {src_rec.model_type} vs {dst_rec.model_type}")
+            if src_rec.shortname != dst_rec.shortname:
+                raise ValueError(f"Shortname mismatch: {src_rec.shortname} vs {dst_rec.shortname}")
+            src_profile, dst_profile = src_rec.profile, dst_rec.profile
+            if src_rec.keys is None and dst_rec.keys is None and src_profile.id_fields == dst_profile.id_fields:
                 # as the identifiers dicts would compare: same fields in the same order
-                same = src_rec[6][src_profile.attr_count :] == dst_rec[6][dst_profile.attr_count :]
+                same = src_rec.values[src_profile.attr_count :] == dst_rec.values[dst_profile.attr_count :]
             else:
-                same = self._keys(src_rec) == self._keys(dst_rec)
+                same = src_rec.identifiers() == dst_rec.identifiers()
             if not same:
-                raise ValueError(f"Keys mismatch: {self._keys(src_rec)} vs {self._keys(dst_rec)}")
+                raise ValueError(f"Keys mismatch: {src_rec.identifiers()} vs {dst_rec.identifiers()}")
             append([key, src_rec, dst_rec])
         for key, dst_rec in dst_index.items():
-            append([key, None, dst_rec if dst_rec[0] else None])
+            append([key, None, dst_rec if dst_rec.obj else None])
         return pairs
 
     def _skipped(self, key, src_rec, dst_rec):
         """Whether diffsync skips this pair by its flags; if so, do as it does (log, count it processed)."""
-        src_obj = src_rec[0] if src_rec is not None else None
-        dst_obj = dst_rec[0] if dst_rec is not None else None
+        src_obj = src_rec.obj if src_rec is not None else None
+        dst_obj = dst_rec.obj if dst_rec is not None else None
         if self._skip_unmatched_src and dst_obj is None:
             reason = "src"
         elif self._skip_unmatched_dst and src_obj is None:
@@ -554,7 +566,7 @@ class FastDiffer:
             else:
                 return False
         record = src_rec if src_rec is not None else dst_rec
-        self.logger.debug(_SKIP_MESSAGES[reason], model=record[4], unique_id=key)
+        self.logger.debug(_SKIP_MESSAGES[reason], model=record.model_type, unique_id=key)
         self.incr_models_processed()
         return True
 
@@ -568,16 +580,16 @@ class FastDiffer:
             key, src_rec, dst_rec = pairs.pop()
             if src_rec is not None:
                 record = src_rec
-                src_obj = src_rec[0]
-                dst_obj = dst_rec[0] if dst_rec is not None else None
+                src_obj = src_rec.obj
+                dst_obj = dst_rec.obj if dst_rec is not None else None
             elif dst_rec is not None:
                 record = dst_rec
                 src_obj = None
-                dst_obj = dst_rec[0]
+                dst_obj = dst_rec.obj
             else:
                 raise RuntimeError("diff_object_pair() called with neither src_obj nor dst_obj??")
-            if record[4] is None:
-                self._complete(record)
+            if record.model_type is None:
+                record.complete()
             if (
                 skip_unmatched
                 or (src_obj is not None and src_obj.model_flags is not _NO_FLAGS)
@@ -585,14 +597,14 @@ class FastDiffer:
             ) and self._skipped(key, src_rec, dst_rec):
                 continue
 
-            keys = record[2]
-            if keys is None:  # (as _keys(), inline)
-                profile = record[1]
-                keys = dict(zip(profile.id_fields, record[6][profile.attr_count :]))  # noqa: B905
-            element = DiffElement(record[4], record[5], keys, src_name, dst_name, diff_class)
+            keys = record.keys
+            if keys is None:  # (as identifiers(), inline)
+                profile = record.profile
+                keys = dict(zip(profile.id_fields, record.values[profile.attr_count :]))  # noqa: B905
+            element = DiffElement(record.model_type, record.shortname, keys, src_name, dst_name, diff_class)
             # get_attrs() of each side; zip() stops at the attribute fields (the identifiers' values follow)
             if src_obj is not None:
-                profile, values = src_rec[1], src_rec[6]
+                profile, values = src_rec.profile, src_rec.values
                 element.source_attrs = (
                     dict(zip(profile.attr_fields, values))  # noqa: B905
                     if values is not None and profile.fast_attrs
@@ -602,7 +614,7 @@ class FastDiffer:
             else:
                 processed = 0
             if dst_obj is not None:
-                profile, values = dst_rec[1], dst_rec[6]
+                profile, values = dst_rec.profile, dst_rec.values
                 element.dest_attrs = (
                     dict(zip(profile.attr_fields, values))  # noqa: B905
                     if values is not None and profile.fast_attrs
@@ -612,7 +624,7 @@ class FastDiffer:
             self.models_processed += processed
             if callback:
                 callback("diff", self.models_processed, self.total_models)
-            if (src_obj is not None and not src_rec[1].leaf) or (dst_obj is not None and not dst_rec[1].leaf):
+            if (src_obj is not None and not src_rec.profile.leaf) or (dst_obj is not None and not dst_rec.profile.leaf):
                 self._diff_children(element.add_child, src_obj, dst_obj)
             elements.append(element)
         return elements
@@ -627,10 +639,10 @@ class FastDiffer:
             if src_rec is None and dst_rec is None:
                 raise RuntimeError("diff_object_pair() called with neither src_obj nor dst_obj??")
             record = src_rec if src_rec is not None else dst_rec
-            src_obj = src_rec[0] if src_rec is not None else None
-            dst_obj = dst_rec[0] if dst_rec is not None else None
-            if record[4] is None:
-                self._complete(record)
+            src_obj = src_rec.obj if src_rec is not None else None
+            dst_obj = dst_rec.obj if dst_rec is not None else None
+            if record.model_type is None:
+                record.complete()
             if (
                 skip_unmatched
                 or (src_obj is not None and src_obj.model_flags is not _NO_FLAGS)
@@ -638,18 +650,20 @@ class FastDiffer:
             ) and self._skipped(key, src_rec, dst_rec):
                 continue
 
-            src_attrs = self._attrs(src_rec) if src_obj is not None else None
-            dst_attrs = self._attrs(dst_rec) if dst_obj is not None else None
+            src_attrs = src_rec.attrs() if src_obj is not None else None
+            dst_attrs = dst_rec.attrs() if dst_obj is not None else None
             self.incr_models_processed((src_obj is not None) + (dst_obj is not None))
             children = []
-            if (src_obj is not None and not src_rec[1].leaf) or (dst_obj is not None and not dst_rec[1].leaf):
+            if (src_obj is not None and not src_rec.profile.leaf) or (dst_obj is not None and not dst_rec.profile.leaf):
                 self._diff_children(children.append, src_obj, dst_obj)
             if not children and src_obj is not None and dst_obj is not None and _same_attrs(src_attrs, dst_attrs):
                 self.omitted_unchanged += 1
                 by_type = self.omitted_unchanged_by_type
-                by_type[record[4]] = by_type.get(record[4], 0) + 1
+                by_type[record.model_type] = by_type.get(record.model_type, 0) + 1
                 continue
-            element = DiffElement(record[4], record[5], self._keys(record), src_name, dst_name, diff_class)
+            element = DiffElement(
+                record.model_type, record.shortname, record.identifiers(), src_name, dst_name, diff_class
+            )
             element.source_attrs = src_attrs
             element.dest_attrs = dst_attrs
             for child in children:
