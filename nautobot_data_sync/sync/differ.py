@@ -505,9 +505,7 @@ class FastDiffer:
         pairs = self._pairs(src_index, dst_index)
         del src_index, dst_index
         pairs.reverse()  # popped from the end: each pair's records are freed once diffed
-        if self.keep_unchanged:
-            return self._diff_pairs(pairs)
-        return self._diff_pairs_omitting_unchanged(pairs)
+        return self._diff_pairs(pairs)
 
     def _pairs(self, src_index, dst_index):
         """``[key, source record or None, destination record or None]`` in diffsync's order (the source's keys, then
@@ -571,67 +569,9 @@ class FastDiffer:
         return True
 
     def _diff_pairs(self, pairs):
-        """The elements of ``pairs`` (reversed), children included: one per pair not skipped, as diffsync."""
-        src_name, dst_name, diff_class = self.src_diffsync.name, self.dst_diffsync.name, self.diff_class
-        skip_unmatched = self._skip_unmatched_src or self._skip_unmatched_dst
-        callback = self.callback
-        elements = []
-        while pairs:
-            key, src_rec, dst_rec = pairs.pop()
-            if src_rec is not None:
-                record = src_rec
-                src_obj = src_rec.obj
-                dst_obj = dst_rec.obj if dst_rec is not None else None
-            elif dst_rec is not None:
-                record = dst_rec
-                src_obj = None
-                dst_obj = dst_rec.obj
-            else:
-                raise RuntimeError("diff_object_pair() called with neither src_obj nor dst_obj??")
-            if record.model_type is None:
-                record.complete()
-            if (
-                skip_unmatched
-                or (src_obj is not None and src_obj.model_flags is not _NO_FLAGS)
-                or (dst_obj is not None and dst_obj.model_flags is not _NO_FLAGS)
-            ) and self._skipped(key, src_rec, dst_rec):
-                continue
-
-            keys = record.keys
-            if keys is None:  # (as identifiers(), inline)
-                profile = record.profile
-                keys = dict(zip(profile.id_fields, record.values[profile.attr_count :]))  # noqa: B905
-            element = DiffElement(record.model_type, record.shortname, keys, src_name, dst_name, diff_class)
-            # get_attrs() of each side; zip() stops at the attribute fields (the identifiers' values follow)
-            if src_obj is not None:
-                profile, values = src_rec.profile, src_rec.values
-                element.source_attrs = (
-                    dict(zip(profile.attr_fields, values))  # noqa: B905
-                    if values is not None and profile.fast_attrs
-                    else src_obj.get_attrs()
-                )
-                processed = 1
-            else:
-                processed = 0
-            if dst_obj is not None:
-                profile, values = dst_rec.profile, dst_rec.values
-                element.dest_attrs = (
-                    dict(zip(profile.attr_fields, values))  # noqa: B905
-                    if values is not None and profile.fast_attrs
-                    else dst_obj.get_attrs()
-                )
-                processed += 1
-            self.models_processed += processed
-            if callback:
-                callback("diff", self.models_processed, self.total_models)
-            if (src_obj is not None and not src_rec.profile.leaf) or (dst_obj is not None and not dst_rec.profile.leaf):
-                self._diff_children(element.add_child, src_obj, dst_obj)
-            elements.append(element)
-        return elements
-
-    def _diff_pairs_omitting_unchanged(self, pairs):
-        """As ``_diff_pairs()``, without the elements of unchanged objects whose children are all unchanged too."""
-        src_name, dst_name, diff_class = self.src_diffsync.name, self.dst_diffsync.name, self.diff_class
+        """The elements of ``pairs`` (reversed), children included: one per pair not skipped, as diffsync, but
+        without ``keep_unchanged`` none for an unchanged pair whose children left none either (counted instead)."""
+        keep_unchanged = self.keep_unchanged
         skip_unmatched = self._skip_unmatched_src or self._skip_unmatched_dst
         elements = []
         while pairs:
@@ -650,26 +590,40 @@ class FastDiffer:
             ) and self._skipped(key, src_rec, dst_rec):
                 continue
 
+            # With keep_unchanged, as in diffsync: the element first (DiffElement checks its type and name), then each
+            # list of children added once diffed, so errors come in diffsync's order. Without it, the element is made
+            # only once the pair is known to have changed or to have children elements.
+            element = self._element(record) if keep_unchanged else None
             src_attrs = src_rec.attrs() if src_obj is not None else None
             dst_attrs = dst_rec.attrs() if dst_obj is not None else None
             self.incr_models_processed((src_obj is not None) + (dst_obj is not None))
             children = []
             if (src_obj is not None and not src_rec.profile.leaf) or (dst_obj is not None and not dst_rec.profile.leaf):
-                self._diff_children(children.append, src_obj, dst_obj)
-            if not children and src_obj is not None and dst_obj is not None and _same_attrs(src_attrs, dst_attrs):
-                self.omitted_unchanged += 1
-                by_type = self.omitted_unchanged_by_type
-                by_type[record.model_type] = by_type.get(record.model_type, 0) + 1
-                continue
-            element = DiffElement(
-                record.model_type, record.shortname, record.identifiers(), src_name, dst_name, diff_class
-            )
+                self._diff_children(children.append if element is None else element.add_child, src_obj, dst_obj)
+            if element is None:
+                if not children and src_obj is not None and dst_obj is not None and _same_attrs(src_attrs, dst_attrs):
+                    self.omitted_unchanged += 1
+                    by_type = self.omitted_unchanged_by_type
+                    by_type[record.model_type] = by_type.get(record.model_type, 0) + 1
+                    continue
+                element = self._element(record)
+                for child in children:
+                    element.add_child(child)
             element.source_attrs = src_attrs
             element.dest_attrs = dst_attrs
-            for child in children:
-                element.add_child(child)
             elements.append(element)
         return elements
+
+    def _element(self, record):
+        """A new ``DiffElement`` of the pair whose source's (else destination's) record is ``record``."""
+        return DiffElement(
+            record.model_type,
+            record.shortname,
+            record.identifiers(),
+            self.src_diffsync.name,
+            self.dst_diffsync.name,
+            self.diff_class,
+        )
 
     # Children
 
