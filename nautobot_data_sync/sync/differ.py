@@ -325,7 +325,7 @@ class FastDiffer:
     Use ``calculate_diffs()``.
     """
 
-    def __init__(  # noqa: PLR0913 - the signature of DiffSyncDiffer, plus options
+    def __init__(
         self,
         src_diffsync,
         dst_diffsync,
@@ -684,7 +684,7 @@ def diff_summary(diff):
     return summary
 
 
-def fast_diff(  # noqa: PLR0913
+def fast_diff(
     source, target, flags=DiffSyncFlags.NONE, diff_class=Diff, callback=None, *, keep_unchanged=True, pause_gc=True
 ):
     """``target.diff_from(source, ...)``, calculated by ``FastDiffer``."""
