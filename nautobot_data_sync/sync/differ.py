@@ -9,21 +9,10 @@ syncer work as before. ``fast_diff(source, target, ...)`` is the counterpart of 
 What it saves. diffsync's differ serializes each object again and again: its per-list dictionaries, the validation
 of each matched pair and the building of the pair's element call ``get_unique_id()``, ``get_shortname()``,
 ``get_identifiers()`` and ``get_attrs()`` about eleven times per pair, each a pydantic ``model_dump()``. FastDiffer
-reads each object once, into a record (identifiers, unique id, short name, attribute values) from which the pair is
-validated and its element built. In the common case it reads the field values straight from the model's
-``__dict__`` (as ``model_dump()`` does) with a C-level getter, and uses them as they are, which is exactly what
-``model_dump()`` in Python mode returns for the immutable scalar types it passes through (``PASSTHROUGH_TYPES``:
-``str``, ``int``, ``float``, ``bool``, ``None``, ``bytes``, ``UUID``, ``Decimal``, dates and times, IP addresses and
-networks; and enum members). Per model class it checks once that this is sound, and otherwise calls the model's own
-methods, as diffsync does:
-
-* ``get_attrs``, ``get_identifiers``, ``dict``, ``model_dump``, ``get_unique_id``, ``create_unique_id``,
-  ``get_shortname``, ``get_type`` and ``get_children_mapping`` are diffsync's/pydantic's own (an overridden one is
-  called);
-* the fields involved have no custom serializer (``field_serializer``, ``PlainSerializer``...) nor ``exclude``, and
-  the model no ``model_serializer`` nor ``serialize_by_alias``;
-* per object: every value is of one of the types above (a list, a tuple, a nested model... and that object's
-  ``get_attrs()``/``get_identifiers()`` are called, which copy and convert as diffsync's do).
+reads each object once, into a record (``records.py``) from which the pair is validated and its element built: in
+the common case straight from the model's ``__dict__``, where it has checked once per model class that this gives
+what ``model_dump()`` gives (``modelprofile.py``, ``PASSTHROUGH_TYPES``), otherwise through the model's own methods,
+as diffsync does.
 
 Dictionaries have their keys in ``model_dump()``'s order (the model's field order), so even ``str()`` of the diff is
 identical. The traversal mirrors diffsync's: the same order of groups and elements, the same ``models_processed``
@@ -49,51 +38,20 @@ Figures (``benchmarks/differ.py``): about 4.5-5x faster than diffsync's own diff
 and about 4.5x less memory without the unchanged elements, at 10k and 100k objects.
 """
 
-import datetime
-import decimal
-import enum
 import gc
-import ipaddress
-import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from contextlib import contextmanager
-from operator import attrgetter, itemgetter, ne
+from operator import ne
 
 import structlog
-from diffsync import DiffSyncModel
 from diffsync.diff import Diff, DiffElement
 from diffsync.enum import DiffSyncActions, DiffSyncFlags, DiffSyncModelFlags
 from diffsync.utils import intersection, symmetric_difference
 
+from .modelprofile import PASSTHROUGH_TYPES
+from .records import RecordReader
+
 __all__ = ["PASSTHROUGH_TYPES", "FastDiffer", "diff_summary", "fast_diff"]
-
-PASSTHROUGH_TYPES = frozenset(
-    {
-        str,
-        int,
-        float,
-        bool,
-        type(None),
-        bytes,
-        uuid.UUID,
-        decimal.Decimal,
-        datetime.date,
-        datetime.datetime,
-        datetime.time,
-        datetime.timedelta,
-        ipaddress.IPv4Address,
-        ipaddress.IPv6Address,
-        ipaddress.IPv4Network,
-        ipaddress.IPv6Network,
-        ipaddress.IPv4Interface,
-        ipaddress.IPv6Interface,
-    }
-)
-"""Value types that pydantic's ``model_dump()`` (Python mode, no custom serializer) returns as the very same object,
-whatever the field's declared type. Enum members are too; their classes are added as they are met."""
-
-_SCHEMA_DATA_KEYS = frozenset({"default", "metadata", "cls", "members", "ref", "expected"})
-"""Keys of a pydantic core schema that hold data, not nested schemas."""
 
 _SKIP_MESSAGES = {
     "src": "Skipping due to SKIP_UNMATCHED_SRC flag on source adapter",
@@ -106,151 +64,6 @@ _SKIP_MESSAGES = {
 """diffsync's debug messages for the pairs it skips."""
 
 _NO_FLAGS = DiffSyncModelFlags.NONE
-
-
-# ----------------------------------------------------------------------------------------------- model classes
-
-
-def _owner(cls, name):
-    """The class in ``cls``'s MRO that defines attribute ``name``."""
-    for klass in cls.__mro__:
-        if name in klass.__dict__:
-            return klass
-    return None
-
-
-def _overrides(cls, *names):
-    """Whether ``cls`` defines any of ``names`` differently from diffsync's ``DiffSyncModel`` (or pydantic's)."""
-    return any(_owner(cls, name) is not _owner(DiffSyncModel, name) for name in names)
-
-
-def _has_custom_serialization(schema):
-    """Whether a pydantic core schema, or one nested in it, has its own serializer or a reference (not followed)."""
-    if isinstance(schema, dict):
-        if "serialization" in schema or schema.get("type") in ("definition-ref", "definitions"):
-            return True
-        return any(_has_custom_serialization(value) for key, value in schema.items() if key not in _SCHEMA_DATA_KEYS)
-    if isinstance(schema, (list, tuple)):
-        return any(_has_custom_serialization(value) for value in schema)
-    return False
-
-
-def _plainly_serialized(cls, field_names):
-    """Whether ``model_dump(include=field_names)`` of a ``cls`` instance returns those fields' values, not
-    converted values (as long as they are of ``PASSTHROUGH_TYPES``), under their own names."""
-    schema = getattr(cls, "__pydantic_core_schema__", None)
-    if not isinstance(schema, dict) or schema.get("type") != "model" or "serialization" in schema:
-        return False
-    fields_schema = schema.get("schema")
-    if not isinstance(fields_schema, dict) or fields_schema.get("type") != "model-fields":
-        return False
-    if "serialization" in fields_schema:
-        return False
-    by_alias = (schema.get("config") or {}).get("serialize_by_alias") or cls.model_config.get("serialize_by_alias")
-    fields = fields_schema.get("fields", {})
-    for name in field_names:
-        field = fields.get(name)
-        if not isinstance(field, dict) or field.get("type") != "model-field":
-            return False
-        if field.get("serialization_exclude") or field.get("serialization_exclude_if"):
-            return False
-        if by_alias and field.get("serialization_alias"):
-            return False
-        if _has_custom_serialization(field.get("schema")):
-            return False
-    return True
-
-
-def _tuple_getter(names):
-    """A getter of the values of ``names`` from a mapping, as a tuple (C-level ``itemgetter`` for two or more)."""
-    if not names:
-        return lambda _mapping: ()
-    if len(names) == 1:
-        name = names[0]
-        return lambda mapping: (mapping[name],)
-    return itemgetter(*names)
-
-
-class _ModelProfile:
-    """What ``FastDiffer`` needs to know about one DiffSyncModel class, worked out once per class.
-
-    ``getter`` reads the values of the attribute fields then of the identifier fields, for those that can be read
-    directly (``fast_attrs``, ``fast_ids``; else ``get_attrs()``/``get_identifiers()`` are called); ``uid_mode`` says
-    how ``get_unique_id()`` is obtained; ``eager`` means the type and short name can be had without calling the
-    model (no override); ``leaf`` that the class has no children (and does not override ``get_children_mapping()``);
-    ``simple`` that ``FastDiffer._index()`` handles it inline.
-    """
-
-    __slots__ = (
-        "model_type",
-        "identifiers",
-        "id_fields",
-        "attr_fields",
-        "fast_ids",
-        "fast_attrs",
-        "attr_count",
-        "getter",
-        "uid_mode",
-        "eager",
-        "shortname",
-        "children",
-        "leaf",
-        "simple",
-        "pair_uid",
-    )
-
-    def __init__(self, cls):
-        self.model_type = None if _overrides(cls, "get_type") else cls.get_type()
-        self.identifiers = tuple(cls._identifiers)
-        model_fields = cls.model_fields
-        dumping_overridden = _overrides(cls, "dict", "model_dump")
-
-        # model_dump() gives the fields in the model's order, without "adapter" (DiffSyncModel.dict() excludes it)
-        id_names = set(self.identifiers) - {"adapter"}
-        self.id_fields = tuple(name for name in model_fields if name in id_names)
-        self.fast_ids = (
-            not dumping_overridden
-            and not _overrides(cls, "get_identifiers")
-            and id_names <= set(model_fields)
-            and _plainly_serialized(cls, self.id_fields)
-        )
-        attr_names = set(cls._attributes) - {"adapter"}
-        self.attr_fields = tuple(name for name in model_fields if name in attr_names)
-        self.fast_attrs = (
-            not dumping_overridden
-            and not _overrides(cls, "get_attrs")
-            and attr_names <= set(model_fields)
-            and _plainly_serialized(cls, self.attr_fields)
-        )
-        self.attr_count = len(self.attr_fields) if self.fast_attrs else 0
-        fields = (self.attr_fields if self.fast_attrs else ()) + (self.id_fields if self.fast_ids else ())
-        self.getter = _tuple_getter(fields) if self.fast_ids or self.fast_attrs else None
-
-        if _overrides(cls, "get_unique_id"):
-            self.uid_mode = "method"  # obj.get_unique_id()
-        elif _overrides(cls, "create_unique_id"):
-            self.uid_mode = "create"  # obj.create_unique_id(**keys)
-        elif self.fast_ids and len(self.identifiers) == 1 and self.id_fields == self.identifiers:
-            self.uid_mode = "single"  # str() of the one value
-        elif self.fast_ids and len(self.identifiers) == 2 and self.id_fields == self.identifiers:
-            self.uid_mode = "pair"  # the two values joined ("__".join(map(...)) costs more for two)
-        elif self.fast_ids and self.id_fields == self.identifiers:
-            self.uid_mode = "values"  # "__".join() of the values, already in the identifiers' order
-        else:
-            self.uid_mode = "keys"  # "__".join() of keys[name] for each of the identifiers
-        self.eager = self.model_type is not None and not _overrides(cls, "get_shortname")
-        shortname = tuple(cls._shortname)
-        self.shortname = (attrgetter(*shortname) if len(shortname) > 1 else shortname[0]) if shortname else None
-        self.children = None if _overrides(cls, "get_children_mapping") else cls.get_children_mapping()
-        self.leaf = self.children is not None and not self.children
-        self.simple = (
-            self.fast_ids
-            and self.fast_attrs
-            and self.eager
-            and self.uid_mode in ("single", "pair")
-            and (self.shortname is None or self.shortname.__class__ is str)
-        )
-        self.pair_uid = self.uid_mode == "pair"
 
 
 @contextmanager
@@ -267,9 +80,6 @@ def _gc_paused(pause):
         gc.enable()
 
 
-# ----------------------------------------------------------------------------------------------- the differ
-
-
 class FastDiffer:
     """Calculate the ``Diff`` from ``src_diffsync`` to ``dst_diffsync``, as ``DiffSyncDiffer`` does, faster.
 
@@ -284,7 +94,7 @@ class FastDiffer:
     Use ``calculate_diffs()``.
     """
 
-    def __init__(  # noqa: PLR0913 - the signature of DiffSyncDiffer, plus options
+    def __init__(
         self,
         src_diffsync,
         dst_diffsync,
@@ -312,9 +122,8 @@ class FastDiffer:
         self.omitted_unchanged_by_type = {}
         self.logger.debug(f"Diff calculation between these two datasets will involve {self.total_models} models")
 
-        self._profiles = {}
+        self._reader = RecordReader()
         self._child_plans = {}
-        self._passthrough = set(PASSTHROUGH_TYPES)
 
     def incr_models_processed(self, delta=1):
         """Add ``delta`` to ``models_processed`` and report progress to the callback."""
@@ -357,126 +166,6 @@ class FastDiffer:
         self.diff.complete()
         return self.diff
 
-    # Objects. Each is read once into a record: [object, profile, identifiers, unique id, type, short name, values]
-    # (a list: Python keeps up to 2000 freed tuples of each size for reuse, a list is freed).
-    # - values: of the attribute fields then of the identifier fields that the profile reads directly (fast_attrs,
-    #   fast_ids), or None (then get_attrs() and get_identifiers() are called); zip() them with profile.attr_fields
-    #   for the attributes, and values[profile.attr_count:] with profile.id_fields for the identifiers;
-    # - identifiers: the dict, or None until needed where the values have them;
-    # - type and short name: None until worked out, where the class overrides get_type() or get_shortname().
-
-    def _profile(self, cls):
-        profile = self._profiles.get(cls)
-        if profile is None:
-            profile = self._profiles[cls] = _ModelProfile(cls)
-        return profile
-
-    def _passes_through(self, values):
-        """Whether ``model_dump()`` returns each of ``values`` as it is (see ``PASSTHROUGH_TYPES``)."""
-        passthrough = self._passthrough
-        for value in values:
-            value_type = type(value)
-            if value_type not in passthrough:
-                if not isinstance(value, enum.Enum):
-                    return False
-                passthrough.add(value_type)
-        return True
-
-    def _record(self, obj):
-        """The record of ``obj``, with what can be worked out without calling the model's methods."""
-        cls = type(obj)
-        profile = self._profiles.get(cls) or self._profile(cls)
-        values = keys = None
-        if profile.getter is not None:
-            try:
-                values = profile.getter(obj.__dict__)
-            except KeyError:
-                values = None
-            else:
-                if not (self._passthrough.issuperset(map(type, values)) or self._passes_through(values)):
-                    values = None
-        uid_mode = profile.uid_mode
-        if values is not None and profile.fast_ids:
-            first = profile.attr_count
-            if uid_mode == "pair":
-                uid = str(values[first]) + "__" + str(values[first + 1])
-            elif uid_mode == "single":
-                uid = str(values[first])
-            elif uid_mode == "values":
-                uid = "__".join(map(str, values[first:]))
-            else:
-                keys = dict(zip(profile.id_fields, values[first:]))  # noqa: B905
-        else:
-            keys = obj.get_identifiers()
-        if keys is not None:
-            if uid_mode == "method":
-                uid = obj.get_unique_id()
-            elif uid_mode == "create":
-                uid = obj.create_unique_id(**keys)
-            else:
-                uid = "__".join(map(str, map(keys.__getitem__, profile.identifiers)))
-        if not profile.eager:
-            return [obj, profile, keys, uid, None, None, values]
-        shortname = profile.shortname
-        if shortname is None:
-            name = uid
-        elif shortname.__class__ is str:
-            name = str(getattr(obj, shortname))
-        else:
-            name = "__".join(map(str, shortname(obj)))
-        return [obj, profile, keys, uid, profile.model_type, name, values]
-
-    @staticmethod
-    def _complete(record):
-        """Fill in ``record``'s type and short name from the object's own methods."""
-        record[4] = record[0].get_type()
-        record[5] = record[0].get_shortname()
-
-    @staticmethod
-    def _keys(record):
-        """The identifiers (``get_identifiers()``) of a record's object."""
-        keys = record[2]
-        if keys is None:
-            profile = record[1]
-            keys = record[2] = dict(zip(profile.id_fields, record[6][profile.attr_count :]))  # noqa: B905
-        return keys
-
-    @staticmethod
-    def _attrs(record):
-        """The attributes (``get_attrs()``) of a record's object."""
-        values = record[6]
-        if values is None or not record[1].fast_attrs:
-            return record[0].get_attrs()
-        return dict(zip(record[1].attr_fields, values))  # noqa: B905 - stops at the attributes; identifiers follow
-
-    def _index(self, objs):
-        """``{key: record}`` as diffsync's per-list dictionaries: keyed by unique id, or as the mapping given.
-
-        The loop does ``_record()``'s work inline for the common case (a ``simple`` class, values that pass through).
-        """
-        if type(objs) is not list and isinstance(objs, Mapping):
-            return {key: self._record(obj) for key, obj in objs.items()}
-        index = {}
-        profiles = self._profiles
-        passes_through = self._passthrough.issuperset
-        for obj in objs:
-            profile = profiles.get(type(obj))
-            if profile is not None and profile.simple:
-                try:
-                    values = profile.getter(obj.__dict__)
-                except KeyError:
-                    values = None
-                if values is not None and passes_through(map(type, values)):
-                    first = profile.attr_count
-                    uid = str(values[first]) + "__" + str(values[first + 1]) if profile.pair_uid else str(values[first])
-                    shortname = profile.shortname
-                    name = uid if shortname is None else str(getattr(obj, shortname))
-                    index[uid] = [obj, profile, None, uid, profile.model_type, name, values]
-                    continue
-            record = self._record(obj)
-            index[record[3]] = record
-        return index
-
     # Lists and pairs
 
     def _diff_list(self, src, dst):
@@ -485,17 +174,15 @@ class FastDiffer:
             isinstance(src, Iterable) and isinstance(dst, Iterable)
         ):
             raise TypeError(f"Type combination {type(src)}/{type(dst)} is not supported... for now")
-        src_index = self._index(src)
-        dst_index = self._index(dst)
+        src_index = self._reader.index(src)
+        dst_index = self._reader.index(dst)
         if len(src_index) != len(src) or len(dst_index) != len(dst):  # repeated unique ids (else nothing to count)
             combined = len(src_index) + len(dst_index.keys() - src_index.keys())
             self.incr_models_processed(max(len(src) - combined, 0) + max(len(dst) - combined, 0))
         pairs = self._pairs(src_index, dst_index)
         del src_index, dst_index
         pairs.reverse()  # popped from the end: each pair's records are freed once diffed
-        if self.keep_unchanged:
-            return self._diff_pairs(pairs)
-        return self._diff_pairs_omitting_unchanged(pairs)
+        return self._diff_pairs(pairs)
 
     def _pairs(self, src_index, dst_index):
         """``[key, source record or None, destination record or None]`` in diffsync's order (the source's keys, then
@@ -506,36 +193,36 @@ class FastDiffer:
         pop = dst_index.pop
         for key, src_rec in src_index.items():
             dst_rec = pop(key, None)
-            if not src_rec[0]:
+            if not src_rec.obj:
                 src_rec = None
-            if dst_rec is None or src_rec is None or not dst_rec[0]:
-                append([key, src_rec, dst_rec if dst_rec is not None and dst_rec[0] else None])
+            if dst_rec is None or src_rec is None or not dst_rec.obj:
+                append([key, src_rec, dst_rec if dst_rec is not None and dst_rec.obj else None])
                 continue
-            if src_rec[4] is None:
-                self._complete(src_rec)
-            if dst_rec[4] is None:
-                self._complete(dst_rec)
-            if src_rec[4] != dst_rec[4]:
-                raise TypeError(f"Type mismatch: {src_rec[4]} vs {dst_rec[4]}")
-            if src_rec[5] != dst_rec[5]:
-                raise ValueError(f"Shortname mismatch: {src_rec[5]} vs {dst_rec[5]}")
-            src_profile, dst_profile = src_rec[1], dst_rec[1]
-            if src_rec[2] is None and dst_rec[2] is None and src_profile.id_fields == dst_profile.id_fields:
+            if src_rec.model_type is None:
+                src_rec.complete()
+            if dst_rec.model_type is None:
+                dst_rec.complete()
+            if src_rec.model_type != dst_rec.model_type:
+                raise TypeError(f"Type mismatch: {src_rec.model_type} vs {dst_rec.model_type}")
+            if src_rec.shortname != dst_rec.shortname:
+                raise ValueError(f"Shortname mismatch: {src_rec.shortname} vs {dst_rec.shortname}")
+            src_profile, dst_profile = src_rec.profile, dst_rec.profile
+            if src_rec.keys is None and dst_rec.keys is None and src_profile.id_fields == dst_profile.id_fields:
                 # as the identifiers dicts would compare: same fields in the same order
-                same = src_rec[6][src_profile.attr_count :] == dst_rec[6][dst_profile.attr_count :]
+                same = src_rec.values[src_profile.attr_count :] == dst_rec.values[dst_profile.attr_count :]
             else:
-                same = self._keys(src_rec) == self._keys(dst_rec)
+                same = src_rec.identifiers() == dst_rec.identifiers()
             if not same:
-                raise ValueError(f"Keys mismatch: {self._keys(src_rec)} vs {self._keys(dst_rec)}")
+                raise ValueError(f"Keys mismatch: {src_rec.identifiers()} vs {dst_rec.identifiers()}")
             append([key, src_rec, dst_rec])
         for key, dst_rec in dst_index.items():
-            append([key, None, dst_rec if dst_rec[0] else None])
+            append([key, None, dst_rec if dst_rec.obj else None])
         return pairs
 
     def _skipped(self, key, src_rec, dst_rec):
         """Whether diffsync skips this pair by its flags; if so, do as it does (log, count it processed)."""
-        src_obj = src_rec[0] if src_rec is not None else None
-        dst_obj = dst_rec[0] if dst_rec is not None else None
+        src_obj = src_rec.obj if src_rec is not None else None
+        dst_obj = dst_rec.obj if dst_rec is not None else None
         if self._skip_unmatched_src and dst_obj is None:
             reason = "src"
         elif self._skip_unmatched_dst and src_obj is None:
@@ -554,72 +241,14 @@ class FastDiffer:
             else:
                 return False
         record = src_rec if src_rec is not None else dst_rec
-        self.logger.debug(_SKIP_MESSAGES[reason], model=record[4], unique_id=key)
+        self.logger.debug(_SKIP_MESSAGES[reason], model=record.model_type, unique_id=key)
         self.incr_models_processed()
         return True
 
     def _diff_pairs(self, pairs):
-        """The elements of ``pairs`` (reversed), children included: one per pair not skipped, as diffsync."""
-        src_name, dst_name, diff_class = self.src_diffsync.name, self.dst_diffsync.name, self.diff_class
-        skip_unmatched = self._skip_unmatched_src or self._skip_unmatched_dst
-        callback = self.callback
-        elements = []
-        while pairs:
-            key, src_rec, dst_rec = pairs.pop()
-            if src_rec is not None:
-                record = src_rec
-                src_obj = src_rec[0]
-                dst_obj = dst_rec[0] if dst_rec is not None else None
-            elif dst_rec is not None:
-                record = dst_rec
-                src_obj = None
-                dst_obj = dst_rec[0]
-            else:
-                raise RuntimeError("diff_object_pair() called with neither src_obj nor dst_obj??")
-            if record[4] is None:
-                self._complete(record)
-            if (
-                skip_unmatched
-                or (src_obj is not None and src_obj.model_flags is not _NO_FLAGS)
-                or (dst_obj is not None and dst_obj.model_flags is not _NO_FLAGS)
-            ) and self._skipped(key, src_rec, dst_rec):
-                continue
-
-            keys = record[2]
-            if keys is None:  # (as _keys(), inline)
-                profile = record[1]
-                keys = dict(zip(profile.id_fields, record[6][profile.attr_count :]))  # noqa: B905
-            element = DiffElement(record[4], record[5], keys, src_name, dst_name, diff_class)
-            # get_attrs() of each side; zip() stops at the attribute fields (the identifiers' values follow)
-            if src_obj is not None:
-                profile, values = src_rec[1], src_rec[6]
-                element.source_attrs = (
-                    dict(zip(profile.attr_fields, values))  # noqa: B905
-                    if values is not None and profile.fast_attrs
-                    else src_obj.get_attrs()
-                )
-                processed = 1
-            else:
-                processed = 0
-            if dst_obj is not None:
-                profile, values = dst_rec[1], dst_rec[6]
-                element.dest_attrs = (
-                    dict(zip(profile.attr_fields, values))  # noqa: B905
-                    if values is not None and profile.fast_attrs
-                    else dst_obj.get_attrs()
-                )
-                processed += 1
-            self.models_processed += processed
-            if callback:
-                callback("diff", self.models_processed, self.total_models)
-            if (src_obj is not None and not src_rec[1].leaf) or (dst_obj is not None and not dst_rec[1].leaf):
-                self._diff_children(element.add_child, src_obj, dst_obj)
-            elements.append(element)
-        return elements
-
-    def _diff_pairs_omitting_unchanged(self, pairs):
-        """As ``_diff_pairs()``, without the elements of unchanged objects whose children are all unchanged too."""
-        src_name, dst_name, diff_class = self.src_diffsync.name, self.dst_diffsync.name, self.diff_class
+        """The elements of ``pairs`` (reversed), children included: one per pair not skipped, as diffsync, but
+        without ``keep_unchanged`` none for an unchanged pair whose children left none either (counted instead)."""
+        keep_unchanged = self.keep_unchanged
         skip_unmatched = self._skip_unmatched_src or self._skip_unmatched_dst
         elements = []
         while pairs:
@@ -627,10 +256,10 @@ class FastDiffer:
             if src_rec is None and dst_rec is None:
                 raise RuntimeError("diff_object_pair() called with neither src_obj nor dst_obj??")
             record = src_rec if src_rec is not None else dst_rec
-            src_obj = src_rec[0] if src_rec is not None else None
-            dst_obj = dst_rec[0] if dst_rec is not None else None
-            if record[4] is None:
-                self._complete(record)
+            src_obj = src_rec.obj if src_rec is not None else None
+            dst_obj = dst_rec.obj if dst_rec is not None else None
+            if record.model_type is None:
+                record.complete()
             if (
                 skip_unmatched
                 or (src_obj is not None and src_obj.model_flags is not _NO_FLAGS)
@@ -638,29 +267,45 @@ class FastDiffer:
             ) and self._skipped(key, src_rec, dst_rec):
                 continue
 
-            src_attrs = self._attrs(src_rec) if src_obj is not None else None
-            dst_attrs = self._attrs(dst_rec) if dst_obj is not None else None
+            # With keep_unchanged, as in diffsync: the element first (DiffElement checks its type and name), then each
+            # list of children added once diffed, so errors come in diffsync's order. Without it, the element is made
+            # only once the pair is known to have changed or to have children elements.
+            element = self._element(record) if keep_unchanged else None
+            src_attrs = src_rec.attrs() if src_obj is not None else None
+            dst_attrs = dst_rec.attrs() if dst_obj is not None else None
             self.incr_models_processed((src_obj is not None) + (dst_obj is not None))
             children = []
-            if (src_obj is not None and not src_rec[1].leaf) or (dst_obj is not None and not dst_rec[1].leaf):
-                self._diff_children(children.append, src_obj, dst_obj)
-            if not children and src_obj is not None and dst_obj is not None and _same_attrs(src_attrs, dst_attrs):
-                self.omitted_unchanged += 1
-                by_type = self.omitted_unchanged_by_type
-                by_type[record[4]] = by_type.get(record[4], 0) + 1
-                continue
-            element = DiffElement(record[4], record[5], self._keys(record), src_name, dst_name, diff_class)
+            if (src_obj is not None and not src_rec.profile.leaf) or (dst_obj is not None and not dst_rec.profile.leaf):
+                self._diff_children(children.append if element is None else element.add_child, src_obj, dst_obj)
+            if element is None:
+                if not children and src_obj is not None and dst_obj is not None and _same_attrs(src_attrs, dst_attrs):
+                    self.omitted_unchanged += 1
+                    by_type = self.omitted_unchanged_by_type
+                    by_type[record.model_type] = by_type.get(record.model_type, 0) + 1
+                    continue
+                element = self._element(record)
+                for child in children:
+                    element.add_child(child)
             element.source_attrs = src_attrs
             element.dest_attrs = dst_attrs
-            for child in children:
-                element.add_child(child)
             elements.append(element)
         return elements
+
+    def _element(self, record):
+        """A new ``DiffElement`` of the pair whose source's (else destination's) record is ``record``."""
+        return DiffElement(
+            record.model_type,
+            record.shortname,
+            record.identifiers(),
+            self.src_diffsync.name,
+            self.dst_diffsync.name,
+            self.diff_class,
+        )
 
     # Children
 
     def _children_mapping(self, obj):
-        children = self._profile(type(obj)).children
+        children = self._reader.profile(type(obj)).children
         return obj.get_children_mapping() if children is None else children
 
     def _child_plan(self, src_obj, dst_obj):
@@ -679,7 +324,10 @@ class FastDiffer:
             tuple(field for child_type, field in src_mapping.items() if child_type not in dst_mapping),
             tuple(field for child_type, field in dst_mapping.items() if child_type not in src_mapping),
         )
-        if self._profile(type(src_obj)).children is not None and self._profile(type(dst_obj)).children is not None:
+        if (
+            self._reader.profile(type(src_obj)).children is not None
+            and self._reader.profile(type(dst_obj)).children is not None
+        ):
             self._child_plans[cache_key] = plan
         return plan
 
@@ -716,7 +364,7 @@ def diff_summary(diff):
     return summary
 
 
-def fast_diff(  # noqa: PLR0913
+def fast_diff(
     source, target, flags=DiffSyncFlags.NONE, diff_class=Diff, callback=None, *, keep_unchanged=True, pause_gc=True
 ):
     """``target.diff_from(source, ...)``, calculated by ``FastDiffer``."""

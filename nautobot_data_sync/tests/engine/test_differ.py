@@ -419,7 +419,7 @@ def run(differ_class, source, target, flags=DiffSyncFlags.NONE, diff_class=Diff,
     differ.logger = SILENT
     try:
         return differ.calculate_diffs(), None, calls
-    except Exception as error:  # noqa: BLE001 - the two differs must fail alike
+    except Exception as error:  # the two differs must fail alike
         return None, (type(error), str(error.args[0]) if error.args else ""), calls
 
 
@@ -440,7 +440,7 @@ def run(differ_class, source, target, flags=DiffSyncFlags.NONE, diff_class=Diff,
     flags=st.sampled_from(DIFFSYNC_FLAGS),
     diff_class=st.sampled_from([Diff, OrderedDiff]),
 )
-def test_same_diff_as_diffsync(source_spec, target_spec, source_class, target_class, flags, diff_class):  # noqa: PLR0913
+def test_same_diff_as_diffsync(source_spec, target_spec, source_class, target_class, flags, diff_class):
     source = build(source_class, source_spec, name="source")
     target = build(target_class, target_spec, name="target")
 
@@ -490,7 +490,7 @@ def _device(interfaces=None, dangling=False, repeated=False, **attrs):
 
 def _both(
     source_spec, target_spec, source_class=AdapterA, target_class=AdapterA, flags=DiffSyncFlags.NONE, diff_class=Diff
-):  # noqa: PLR0913
+):
     """``run()`` of diffsync's differ and of FastDiffer on the same two adapters."""
     source = build(source_class, source_spec, name="source")
     target = build(target_class, target_spec, name="target")
