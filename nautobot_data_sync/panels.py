@@ -26,24 +26,14 @@ VIEW_CHANGES = "nautobot_data_sync.view_syncchange"
 CHANGE_TAB_FILTERS = ("model_name", "action", "status", "q")
 
 
-class DryRunNotePanel(Panel):
-    """A notice, shown only for dry-run syncs, that nothing was written."""
+class SyncNotePanel(Panel):
+    """A note on a sync, shown only when ``applies(sync)``: that a dry-run wrote nothing, that a sync still runs..."""
 
-    body_content_template_path = "nautobot_data_sync/inc/dry_run_note.html"
-
-    def should_render(self, context):
-        obj = get_obj_from_context(context)
-        return super().should_render(context) and bool(getattr(obj, "dry_run", False))
-
-
-class RunningNotePanel(Panel):
-    """For a running sync: the phases finished so far, a refresh button and an automatic refresh."""
-
-    body_content_template_path = "nautobot_data_sync/inc/running_note.html"
+    applies = None
 
     def should_render(self, context):
         obj = get_obj_from_context(context)
-        return super().should_render(context) and getattr(obj, "status", None) == SyncStatusChoices.RUNNING
+        return super().should_render(context) and obj is not None and self.applies(obj)
 
 
 class SyncCountsPanel(ObjectFieldsPanel):
@@ -124,7 +114,14 @@ class JobLogsPanel(ObjectsTablePanel):
         return JobLogEntry.objects.filter(job_result_id=instance.job_result_id)
 
 
-class SyncJobPageButton(Button):
+class LinkButton(Button):
+    """A button shown only when ``get_link()`` finds something to link to."""
+
+    def should_render(self, context):
+        return super().should_render(context) and self.get_link(context) is not None
+
+
+class SyncJobPageButton(LinkButton):
     """Link from a Data Sync to the page of its Data Source / Data Target job."""
 
     def get_link(self, context):
@@ -132,9 +129,6 @@ class SyncJobPageButton(Button):
         if obj is None or obj.job_id is None:
             return None
         return reverse("plugins:nautobot_data_sync:syncjob", kwargs={"pk": obj.job_id})
-
-    def should_render(self, context):
-        return super().should_render(context) and self.get_link(context) is not None
 
 
 def phase_rows(sync, phases):

@@ -41,13 +41,12 @@ from nautobot_data_sync.panels import (
     ChangeFilterPanel,
     ChartPanel,
     CountsByModelPanel,
-    DryRunNotePanel,
     JobLogsPanel,
     MemoryPanel,
-    RunningNotePanel,
     SyncChangesPanel,
     SyncCountsPanel,
     SyncJobPageButton,
+    SyncNotePanel,
     phase_rows,
 )
 from nautobot_data_sync.tables import PhaseDurationTable, PhaseMemoryTable, SyncChangeTable, SyncTable
@@ -73,13 +72,17 @@ class SyncUIViewSet(ObjectListViewMixin, ObjectDetailViewMixin, ObjectDestroyVie
 
     object_detail_content = ObjectDetailContent(
         panels=(
-            DryRunNotePanel(
+            SyncNotePanel(
+                applies=lambda sync: sync.dry_run,
+                body_content_template_path="nautobot_data_sync/inc/dry_run_note.html",
                 label="Dry run",
                 section=SectionChoices.LEFT_HALF,
                 css_class="info",
                 weight=50,
             ),
-            RunningNotePanel(
+            SyncNotePanel(
+                applies=lambda sync: sync.status == SyncStatusChoices.RUNNING,
+                body_content_template_path="nautobot_data_sync/inc/running_note.html",
                 label="Running",
                 section=SectionChoices.LEFT_HALF,
                 css_class="warning",
