@@ -2,16 +2,9 @@
 
 from nautobot.apps.ui import EChartsBase, EChartsTypeChoices
 
-MIB = 1024 * 1024
+from nautobot_data_sync.formatters import dry_run_mark, mib, seconds
+
 TREND_LENGTH = 30
-
-
-def seconds(duration):
-    return round(duration.total_seconds(), 3) if duration is not None else None
-
-
-def mib(value):
-    return round(value / MIB, 1) if value is not None else None
 
 
 def phase_duration_data(phases):
@@ -36,7 +29,7 @@ def phase_memory_data(phases):
 
 
 def sync_label(sync):
-    return f"{sync.start_time:%Y-%m-%d %H:%M:%S}{' (dry-run)' if sync.dry_run else ''}"
+    return dry_run_mark(sync, f"{sync.start_time:%Y-%m-%d %H:%M:%S}")
 
 
 def duration_trend_data(syncs):

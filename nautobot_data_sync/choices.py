@@ -1,4 +1,4 @@
-"""Choice sets for Data Sync records."""
+"""Choice sets for Data Sync records; ``CSS_CLASSES`` (Nautobot's convention) colors their badges."""
 
 from nautobot.apps.choices import ChoiceSet
 
@@ -15,6 +15,8 @@ class SyncStatusChoices(ChoiceSet):
         (SUCCEEDED, "Succeeded"),
         (FAILED, "Failed"),
     )
+
+    CSS_CLASSES = {RUNNING: "info", SUCCEEDED: "success", FAILED: "danger"}
 
 
 class SyncPhaseChoices(ChoiceSet):
@@ -33,6 +35,26 @@ class SyncPhaseChoices(ChoiceSet):
     )
 
 
+class PhaseOutcomeChoices(ChoiceSet):
+    """How one phase of a sync ended, as its page shows it (derived from the phases, never stored)."""
+
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    RUNNING = "running"
+    DRY_RUN = "dry_run"
+    NOT_RUN = "not_run"
+
+    CHOICES = (
+        (SUCCEEDED, "Succeeded"),
+        (FAILED, "Failed"),
+        (RUNNING, "Not finished yet"),
+        (DRY_RUN, "Not run: dry-run"),
+        (NOT_RUN, "Not run"),
+    )
+
+    CSS_CLASSES = {SUCCEEDED: "success", FAILED: "danger", RUNNING: "info", DRY_RUN: "secondary", NOT_RUN: "secondary"}
+
+
 class ChangeActionChoices(ChoiceSet):
     """What a change does to one object (diffsync's actions plus "unchanged")."""
 
@@ -47,6 +69,8 @@ class ChangeActionChoices(ChoiceSet):
         (DELETE, "Delete"),
         (UNCHANGED, "Unchanged"),
     )
+
+    CSS_CLASSES = {CREATE: "success", UPDATE: "warning", DELETE: "danger", UNCHANGED: "secondary"}
 
 
 class ChangeStatusChoices(ChoiceSet):
@@ -63,6 +87,8 @@ class ChangeStatusChoices(ChoiceSet):
         (FAILED, "Failed"),
         (SKIPPED, "Skipped"),
     )
+
+    CSS_CLASSES = {PLANNED: "info", SUCCEEDED: "success", FAILED: "danger", SKIPPED: "warning"}
 
 
 class TransactionPolicyChoices(ChoiceSet):

@@ -11,9 +11,10 @@ from nautobot.apps.views import EnhancedPaginator, GenericView, get_paginate_cou
 from nautobot.extras.models import Job
 
 from nautobot_data_sync import charts
+from nautobot_data_sync.formatters import direction
 from nautobot_data_sync.installed_jobs import SyncJob, installed_sync_jobs, sync_job_class
 from nautobot_data_sync.models import Sync
-from nautobot_data_sync.tables import SyncJobTable, SyncTable, direction
+from nautobot_data_sync.tables import SyncJobTable, SyncTable
 
 VIEW_SYNCS = "nautobot_data_sync.view_sync"
 LAST_SYNCS_PER_JOB = 5

@@ -3,10 +3,7 @@
 from django.http import QueryDict
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils.html import format_html
-from django.utils.http import urlencode
 from nautobot.apps.models import RestrictedQuerySet
-from nautobot.apps.templatetags import hyperlinked_object, placeholder
 from nautobot.apps.ui import (
     Button,
     DataTablePanel,
@@ -18,10 +15,10 @@ from nautobot.apps.ui import (
 from nautobot.apps.views import get_obj_from_context
 from nautobot.extras.models import JobLogEntry
 
-from nautobot_data_sync.choices import SyncPhaseChoices, SyncStatusChoices
+from nautobot_data_sync.choices import PhaseOutcomeChoices, SyncPhaseChoices, SyncStatusChoices
 from nautobot_data_sync.filters import SyncChangeFilterSet
+from nautobot_data_sync.formatters import changed_object_link, count_badge
 from nautobot_data_sync.models import SyncChange, SyncPhase
-from nautobot_data_sync.tables import COUNT_COLUMNS
 
 VIEW_CHANGES = "nautobot_data_sync.view_syncchange"
 
@@ -29,38 +26,22 @@ VIEW_CHANGES = "nautobot_data_sync.view_syncchange"
 CHANGE_TAB_FILTERS = ("model_name", "action", "status", "q")
 
 
-class DryRunNotePanel(Panel):
-    """A notice, shown only for dry-run syncs, that nothing was written."""
+class SyncNotePanel(Panel):
+    """A note on a sync, shown only when ``applies(sync)``: that a dry-run wrote nothing, that a sync still runs..."""
 
-    body_content_template_path = "nautobot_data_sync/inc/dry_run_note.html"
-
-    def should_render(self, context):
-        obj = get_obj_from_context(context)
-        return super().should_render(context) and bool(getattr(obj, "dry_run", False))
-
-
-class RunningNotePanel(Panel):
-    """For a running sync: the phases finished so far, a refresh button and an automatic refresh."""
-
-    body_content_template_path = "nautobot_data_sync/inc/running_note.html"
+    applies = None
 
     def should_render(self, context):
         obj = get_obj_from_context(context)
-        return super().should_render(context) and getattr(obj, "status", None) == SyncStatusChoices.RUNNING
+        return super().should_render(context) and obj is not None and self.applies(obj)
 
 
 class SyncCountsPanel(ObjectFieldsPanel):
-    """The count columns of a Sync, each linked to the matching changes."""
+    """The counts of a Sync, each linked to the matching changes on its Changes tab (if the user may see them)."""
 
     def render_value(self, key, value, context):
-        label, color, filters = COUNT_COLUMNS[key]
-        if not value:
-            return format_html('<span class="text-secondary">0</span>')
-        badge = format_html('<span class="badge bg-{}">{}</span>', color, value)
-        if not context["request"].user.has_perm(VIEW_CHANGES):
-            return badge
-        obj = get_obj_from_context(context)
-        return format_html('<a href="{}">{}</a>', changes_tab_url(obj, **filters), badge)
+        linked = context["request"].user.has_perm(VIEW_CHANGES)
+        return count_badge(get_obj_from_context(context), key, value, tab=True, link=linked)
 
 
 class CountsByModelPanel(DataTablePanel):
@@ -133,7 +114,14 @@ class JobLogsPanel(ObjectsTablePanel):
         return JobLogEntry.objects.filter(job_result_id=instance.job_result_id)
 
 
-class SyncJobPageButton(Button):
+class LinkButton(Button):
+    """A button shown only when ``get_link()`` finds something to link to."""
+
+    def should_render(self, context):
+        return super().should_render(context) and self.get_link(context) is not None
+
+
+class SyncJobPageButton(LinkButton):
     """Link from a Data Sync to the page of its Data Source / Data Target job."""
 
     def get_link(self, context):
@@ -142,36 +130,27 @@ class SyncJobPageButton(Button):
             return None
         return reverse("plugins:nautobot_data_sync:syncjob", kwargs={"pk": obj.job_id})
 
-    def should_render(self, context):
-        return super().should_render(context) and self.get_link(context) is not None
-
-
-def changes_tab_url(sync, **filters):
-    """The Changes tab of ``sync``, optionally filtered."""
-    url = reverse("plugins:nautobot_data_sync:sync_changes", kwargs={"pk": sync.pk})
-    return f"{url}?{urlencode(filters)}" if filters else url
-
 
 def phase_rows(sync, phases):
     """One SyncPhase per phase of a sync, in order; phases that did not run are unsaved placeholders.
 
-    Each row gets ``outcome``: succeeded, failed, running (not finished yet), dry_run (sync phase of a dry-run)
-    or not_run (an earlier phase failed).
+    Each row gets its ``outcome`` (a PhaseOutcomeChoices value): succeeded, failed, running (not finished yet),
+    dry_run (sync phase of a dry-run) or not_run (an earlier phase failed).
     """
     by_name = {phase.name: phase for phase in phases}
     rows = []
     for name in SyncPhaseChoices.values():
         phase = by_name.get(name)
         if phase is not None:
-            phase.outcome = "succeeded" if phase.succeeded else "failed"
+            phase.outcome = PhaseOutcomeChoices.SUCCEEDED if phase.succeeded else PhaseOutcomeChoices.FAILED
         else:
             phase = SyncPhase(sync=sync, name=name)
             if sync.status == SyncStatusChoices.RUNNING:
-                phase.outcome = "running"
+                phase.outcome = PhaseOutcomeChoices.RUNNING
             elif sync.dry_run and name == SyncPhaseChoices.SYNC:
-                phase.outcome = "dry_run"
+                phase.outcome = PhaseOutcomeChoices.DRY_RUN
             else:
-                phase.outcome = "not_run"
+                phase.outcome = PhaseOutcomeChoices.NOT_RUN
         rows.append(phase)
     return rows
 
@@ -181,8 +160,5 @@ class ChangeFieldsPanel(ObjectFieldsPanel):
 
     def render_value(self, key, value, context):
         if key == "changed_object":
-            obj = get_obj_from_context(context)
-            if value is not None and hasattr(value, "get_absolute_url"):
-                return hyperlinked_object(value)
-            return placeholder(obj.object_repr)
+            return changed_object_link(get_obj_from_context(context), current_name=True)
         return super().render_value(key, value, context)

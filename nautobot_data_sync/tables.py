@@ -1,117 +1,26 @@
-"""django-tables2 tables of Data Syncs, their phases and their changes, plus the small formatters they share."""
-
-import json
+"""django-tables2 tables of Data Syncs, their phases, their changes and the sync jobs (values shown by formatters)."""
 
 import django_tables2 as tables
-from django.urls import reverse
 from django.utils.html import format_html, format_html_join
-from django.utils.http import urlencode
-from django.utils.text import Truncator
 from nautobot.apps.tables import BaseTable, BooleanColumn, ButtonsColumn, ToggleColumn
-from nautobot.apps.templatetags import bettertitle, placeholder
+from nautobot.apps.templatetags import bettertitle, hyperlinked_field, placeholder
 
-from nautobot_data_sync.choices import ChangeActionChoices, ChangeStatusChoices, SyncStatusChoices
+from nautobot_data_sync.choices import ChangeActionChoices, ChangeStatusChoices, PhaseOutcomeChoices, SyncStatusChoices
+from nautobot_data_sync.formatters import (
+    attribute_changes,
+    badge,
+    changed_object_link,
+    compact,
+    compact_json,
+    count_badge,
+    direction,
+    dry_run_mark,
+    format_duration,
+    format_mib,
+)
 from nautobot_data_sync.models import Sync, SyncChange, SyncPhase
 
-SYNC_STATUS_COLORS = {
-    SyncStatusChoices.RUNNING: "info",
-    SyncStatusChoices.SUCCEEDED: "success",
-    SyncStatusChoices.FAILED: "danger",
-}
-CHANGE_ACTION_COLORS = {
-    ChangeActionChoices.CREATE: "success",
-    ChangeActionChoices.UPDATE: "warning",
-    ChangeActionChoices.DELETE: "danger",
-    ChangeActionChoices.UNCHANGED: "secondary",
-}
-CHANGE_STATUS_COLORS = {
-    ChangeStatusChoices.PLANNED: "info",
-    ChangeStatusChoices.SUCCEEDED: "success",
-    ChangeStatusChoices.FAILED: "danger",
-    ChangeStatusChoices.SKIPPED: "warning",
-}
-
-# Sync count column -> (label, color, filter of the change list that shows those changes or None).
-COUNT_COLUMNS = {
-    "create_count": ("Create", "success", {"action": ChangeActionChoices.CREATE}),
-    "update_count": ("Update", "warning", {"action": ChangeActionChoices.UPDATE}),
-    "delete_count": ("Delete", "danger", {"action": ChangeActionChoices.DELETE}),
-    "unchanged_count": ("Unchanged", "secondary", {"action": ChangeActionChoices.UNCHANGED}),
-    "failed_count": ("Failed", "danger", {"status": ChangeStatusChoices.FAILED}),
-    "skipped_count": ("Skipped", "warning", {"status": ChangeStatusChoices.SKIPPED}),
-}
-
 NUMERIC_ATTRS = {"td": {"class": "text-end"}, "th": {"class": "text-end"}}
-MIB = 1024 * 1024
-COMPACT_LENGTH = 120
-
-
-def badge(value, choices, colors):
-    """A colored badge with the label of ``value`` in ``choices``."""
-    if not value:
-        return placeholder(value)
-    return format_html(
-        '<span class="badge bg-{}">{}</span>', colors.get(value, "secondary"), choices.as_dict().get(value, value)
-    )
-
-
-def sync_status_badge(value):
-    return badge(value, SyncStatusChoices, SYNC_STATUS_COLORS)
-
-
-def change_action_badge(value):
-    return badge(value, ChangeActionChoices, CHANGE_ACTION_COLORS)
-
-
-def change_status_badge(value):
-    return badge(value, ChangeStatusChoices, CHANGE_STATUS_COLORS)
-
-
-def format_duration(value):
-    """A timedelta as "850 ms", "12.3 s", "4 min 05 s" or "2 h 03 min"; a placeholder for None."""
-    if value is None:
-        return placeholder(None)
-    seconds = value.total_seconds()
-    if seconds < 1:
-        return f"{seconds * 1000:.0f} ms"
-    if seconds < 60:
-        return f"{seconds:.1f} s"
-    minutes, seconds = divmod(int(seconds), 60)
-    if minutes < 60:
-        return f"{minutes} min {seconds:02d} s"
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours} h {minutes:02d} min"
-
-
-def format_mib(value):
-    """A number of bytes as MiB, e.g. "12.3 MiB"; a placeholder for None (memory not profiled)."""
-    if value is None:
-        return placeholder(None)
-    return f"{value / MIB:,.1f} MiB"
-
-
-def to_json(value):
-    return json.dumps(value, sort_keys=True, ensure_ascii=False, default=str)
-
-
-def compact_json(value, length=COMPACT_LENGTH):
-    """One line of JSON, cut to ``length`` characters."""
-    if value in (None, {}, []):
-        return placeholder(None)
-    return Truncator(to_json(value)).chars(length)
-
-
-def change_list_url(sync_pk, **filters):
-    """The change list filtered to one sync and optionally more filters."""
-    return f"{reverse('plugins:nautobot_data_sync:syncchange_list')}?{urlencode({'sync': sync_pk, **filters})}"
-
-
-def changed_object_link(record):
-    """Link to the Nautobot object a change touched, or its recorded text if it is gone or was never linked."""
-    obj = record.changed_object if record.changed_object_id else None
-    if obj is not None and hasattr(obj, "get_absolute_url"):
-        return format_html('<a href="{}">{}</a>', obj.get_absolute_url(), record.object_repr or obj)
-    return placeholder(record.object_repr)
 
 
 class CountColumn(tables.Column):
@@ -122,12 +31,7 @@ class CountColumn(tables.Column):
         super().__init__(*args, **kwargs)
 
     def render(self, record, value, bound_column):  # pylint: disable=arguments-differ
-        _label, color, filters = COUNT_COLUMNS[bound_column.name]
-        if not value:
-            return format_html('<span class="text-secondary">0</span>')
-        return format_html(
-            '<a href="{}"><span class="badge bg-{}">{}</span></a>', change_list_url(record.pk, **filters), color, value
-        )
+        return count_badge(record, bound_column.name, value)
 
 
 class SyncTable(BaseTable):
@@ -196,31 +100,17 @@ class SyncTable(BaseTable):
         )
 
     def render_direction(self, record):
-        return format_html("{} &rarr; {}", record.source, record.target)
+        return direction(record)
 
     # django-tables2 passes the display label of a choice field as `value`: badges need the stored value.
     def render_status(self, record):
-        return sync_status_badge(record.status)
+        return badge(SyncStatusChoices, record.status)
 
     def render_duration(self, record):
         return format_duration(record.duration)
 
     def render_summary(self, value):
-        return Truncator(value).chars(COMPACT_LENGTH)
-
-
-PHASE_OUTCOMES = {
-    "succeeded": ("Succeeded", "success"),
-    "failed": ("Failed", "danger"),
-    "running": ("Not finished yet", "info"),
-    "dry_run": ("Not run: dry-run", "secondary"),
-    "not_run": ("Not run", "secondary"),
-}
-
-
-def phase_outcome_badge(outcome):
-    label, color = PHASE_OUTCOMES[outcome]
-    return format_html('<span class="badge bg-{}">{}</span>', color, label)
+        return compact(value)
 
 
 class PhaseDurationTable(BaseTable):
@@ -247,7 +137,7 @@ class PhaseDurationTable(BaseTable):
         return record.get_name_display()
 
     def render_outcome(self, record):
-        return phase_outcome_badge(record.outcome)
+        return badge(PhaseOutcomeChoices, record.outcome)
 
     def render_duration(self, value):
         return format_duration(value)
@@ -334,26 +224,13 @@ class SyncChangeTable(BaseTable):
         )
 
     def render_action(self, record):
-        return change_action_badge(record.action)
+        return badge(ChangeActionChoices, record.action)
 
     def render_status(self, record):
-        return change_status_badge(record.status)
+        return badge(ChangeStatusChoices, record.status)
 
     def render_attribute_changes(self, record):
-        """Compact "name: before → after" pairs (only the "after" side for creates, "before" for deletes)."""
-        before = record.attributes_before or {}
-        after = record.attributes_after or {}
-        if not before and not after:
-            return placeholder(None)
-        parts = []
-        for name in sorted(set(before) | set(after)):
-            if name in before and name in after:
-                parts.append(f"{name}: {to_json(before[name])} \u2192 {to_json(after[name])}")
-            elif name in after:
-                parts.append(f"{name}: {to_json(after[name])}")
-            else:
-                parts.append(f"{name}: {to_json(before[name])} \u2192 \u2205")
-        return Truncator("; ".join(parts)).chars(COMPACT_LENGTH)
+        return attribute_changes(record)
 
     def render_attributes_before(self, value):
         return compact_json(value)
@@ -369,24 +246,7 @@ class SyncChangeTable(BaseTable):
         return bettertitle(model._meta.verbose_name) if model else f"{value.app_label}.{value.model}"
 
     def render_message(self, value):
-        return Truncator(value).chars(COMPACT_LENGTH)
-
-
-def endpoint(name, icon):
-    """A source or target name with its icon: an MDI icon name ("mdi-database") or an image URL."""
-    if not icon:
-        return format_html("{}", name)
-    if "/" in icon:
-        return format_html('<img src="{}" alt="" height="20" class="me-1">{}', icon, name)
-    return format_html('<span class="mdi {} me-1" aria-hidden="true"></span>{}', icon, name)
-
-
-def direction(sync_job):
-    return format_html(
-        "{} &rarr; {}",
-        endpoint(sync_job.source, sync_job.source_icon),
-        endpoint(sync_job.target, sync_job.target_icon),
-    )
+        return compact(value)
 
 
 class SyncJobTable(tables.Table):
@@ -407,7 +267,7 @@ class SyncJobTable(tables.Table):
         empty_text = "No Data Source or Data Target job is installed."
 
     def render_name(self, record):
-        return format_html('<a href="{}">{}</a>', record["job"].get_absolute_url(), record["job"].job_model.name)
+        return hyperlinked_field(record["job"].job_model.name, record["job"].get_absolute_url())
 
     def render_direction(self, record):
         return direction(record["job"])
@@ -418,7 +278,14 @@ class SyncJobTable(tables.Table):
         return format_html_join(
             " ",
             '<a href="{}" title="{}">{}</a>',
-            ((sync.get_absolute_url(), str(sync), sync_badge(sync)) for sync in record["syncs"]),
+            (
+                (
+                    sync.get_absolute_url(),
+                    str(sync),
+                    badge(SyncStatusChoices, sync.status, dry_run_mark(sync, sync.get_status_display())),
+                )
+                for sync in record["syncs"]
+            ),
         )
 
     def render_last_duration(self, record):
@@ -435,10 +302,3 @@ class SyncJobTable(tables.Table):
             '<a href="{}" class="btn btn-sm btn-success"><span class="mdi mdi-play" aria-hidden="true"></span> Run</a>',
             record["job"].get_run_url(),
         )
-
-
-def sync_badge(sync):
-    """Status badge of a sync, marked "dry" for a dry-run."""
-    color = SYNC_STATUS_COLORS.get(sync.status, "secondary")
-    label = f"{sync.get_status_display()}{' (dry-run)' if sync.dry_run else ''}"
-    return format_html('<span class="badge bg-{}">{}</span>', color, label)

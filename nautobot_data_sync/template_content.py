@@ -1,13 +1,14 @@
 """Buttons on Nautobot's pages: JobResult -> its Data Sync; a Data Source / Data Target job -> its page here."""
 
-from nautobot.apps.ui import Button, TemplateExtension
+from nautobot.apps.ui import TemplateExtension
 from nautobot.apps.views import get_obj_from_context
 
 from nautobot_data_sync.installed_jobs import SyncJob, sync_job_class
 from nautobot_data_sync.models import Sync
+from nautobot_data_sync.panels import LinkButton
 
 
-class DataSyncButton(Button):
+class DataSyncButton(LinkButton):
     """Links a JobResult to its Data Sync; not rendered when there is none (or the user may not view it)."""
 
     def get_link(self, context):
@@ -16,9 +17,6 @@ class DataSyncButton(Button):
             return None
         sync = Sync.objects.restrict(context["request"].user, "view").filter(job_result=job_result).only("pk").first()
         return sync.get_absolute_url() if sync else None
-
-    def should_render(self, context):
-        return super().should_render(context) and self.get_link(context) is not None
 
 
 class JobResultDataSync(TemplateExtension):
@@ -36,16 +34,13 @@ class JobResultDataSync(TemplateExtension):
     ]
 
 
-class SyncJobPageButton(Button):
+class SyncJobPageButton(LinkButton):
     """Links a Data Source / Data Target job to its page in this app; not rendered for other jobs."""
 
     def get_link(self, context):
         job_model = get_obj_from_context(context)
         job_class = sync_job_class(job_model) if job_model is not None else None
         return SyncJob(job_model, job_class).get_absolute_url() if job_class else None
-
-    def should_render(self, context):
-        return super().should_render(context) and self.get_link(context) is not None
 
 
 class JobDataSyncPage(TemplateExtension):

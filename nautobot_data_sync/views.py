@@ -1,6 +1,7 @@
 """UI views of the Data Sync records: read-only lists and detail pages; Data Syncs may be deleted (retention)."""
 
 from datetime import timedelta
+from functools import partial
 
 from nautobot.apps.choices import ButtonActionColorChoices
 from nautobot.apps.ui import (
@@ -29,7 +30,9 @@ from rest_framework.response import Response
 
 from nautobot_data_sync import charts
 from nautobot_data_sync.api.serializers import SyncChangeSerializer, SyncSerializer
+from nautobot_data_sync.choices import ChangeActionChoices, ChangeStatusChoices, SyncStatusChoices
 from nautobot_data_sync.filters import SyncChangeFilterSet, SyncFilterSet
+from nautobot_data_sync.formatters import COUNTED_CHANGES, attribute_pairs, attribute_text, badge, format_duration
 from nautobot_data_sync.forms import SyncChangeFilterForm, SyncChangeTabFilterForm, SyncFilterForm
 from nautobot_data_sync.models import Sync, SyncChange
 from nautobot_data_sync.panels import (
@@ -38,27 +41,15 @@ from nautobot_data_sync.panels import (
     ChangeFilterPanel,
     ChartPanel,
     CountsByModelPanel,
-    DryRunNotePanel,
     JobLogsPanel,
     MemoryPanel,
-    RunningNotePanel,
     SyncChangesPanel,
     SyncCountsPanel,
     SyncJobPageButton,
+    SyncNotePanel,
     phase_rows,
 )
-from nautobot_data_sync.tables import (
-    COUNT_COLUMNS,
-    PhaseDurationTable,
-    PhaseMemoryTable,
-    SyncChangeTable,
-    SyncTable,
-    change_action_badge,
-    change_status_badge,
-    format_duration,
-    sync_status_badge,
-    to_json,
-)
+from nautobot_data_sync.tables import PhaseDurationTable, PhaseMemoryTable, SyncChangeTable, SyncTable
 
 # Records are addressed by UUID only, so that e.g. /syncs/add/ is a 404 rather than an invalid lookup.
 UUID_REGEX = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
@@ -81,13 +72,17 @@ class SyncUIViewSet(ObjectListViewMixin, ObjectDetailViewMixin, ObjectDestroyVie
 
     object_detail_content = ObjectDetailContent(
         panels=(
-            DryRunNotePanel(
+            SyncNotePanel(
+                applies=lambda sync: sync.dry_run,
+                body_content_template_path="nautobot_data_sync/inc/dry_run_note.html",
                 label="Dry run",
                 section=SectionChoices.LEFT_HALF,
                 css_class="info",
                 weight=50,
             ),
-            RunningNotePanel(
+            SyncNotePanel(
+                applies=lambda sync: sync.status == SyncStatusChoices.RUNNING,
+                body_content_template_path="nautobot_data_sync/inc/running_note.html",
                 label="Running",
                 section=SectionChoices.LEFT_HALF,
                 css_class="warning",
@@ -110,7 +105,7 @@ class SyncUIViewSet(ObjectListViewMixin, ObjectDetailViewMixin, ObjectDestroyVie
                     "summary",
                 ),
                 value_transforms={
-                    "status": [sync_status_badge],
+                    "status": [partial(badge, SyncStatusChoices)],
                     "duration": [format_duration],
                 },
                 key_transforms={"dry_run": "Dry run", "job_result": "Job result"},
@@ -119,8 +114,10 @@ class SyncUIViewSet(ObjectListViewMixin, ObjectDetailViewMixin, ObjectDestroyVie
                 label="Changes",
                 section=SectionChoices.RIGHT_HALF,
                 weight=100,
-                fields=tuple(COUNT_COLUMNS),
-                key_transforms={field: label for field, (label, _color, _filters) in COUNT_COLUMNS.items()},
+                fields=tuple(COUNTED_CHANGES),
+                key_transforms={
+                    field: choices.as_dict()[value] for field, (_, choices, value) in COUNTED_CHANGES.items()
+                },
             ),
             CountsByModelPanel(
                 label="Changes by model",
@@ -316,8 +313,8 @@ class SyncChangeUIViewSet(ObjectListViewMixin, ObjectDetailViewMixin):
                     "message",
                 ),
                 value_transforms={
-                    "action": [change_action_badge],
-                    "status": [change_status_badge],
+                    "action": [partial(badge, ChangeActionChoices)],
+                    "status": [partial(badge, ChangeStatusChoices)],
                 },
                 key_transforms={
                     "sync": "Data Sync",
@@ -357,18 +354,8 @@ class SyncChangeUIViewSet(ObjectListViewMixin, ObjectDetailViewMixin):
     def get_extra_context(self, request, instance=None):
         context = super().get_extra_context(request, instance)
         if instance is not None and self.action == "retrieve":
-            before = instance.attributes_before or {}
-            after = instance.attributes_after or {}
             context["attribute_rows"] = [
-                {"name": name, "before": _display(before, name), "after": _display(after, name)}
-                for name in sorted(set(before) | set(after))
+                {"name": name, "before": attribute_text(before), "after": attribute_text(after)}
+                for name, before, after in attribute_pairs(instance)
             ]
         return context
-
-
-def _display(attributes, name):
-    """An attribute value as compact text; None (shown as a placeholder) when the side does not have it."""
-    if name not in attributes:
-        return None
-    value = attributes[name]
-    return value if isinstance(value, str) and value else to_json(value)
