@@ -15,6 +15,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from contextlib import contextmanager
 from importlib import metadata
 
 from development.services import REPO_ROOT, create_database, database_exists, ensure_services, pg_connect, port_open
@@ -54,6 +55,7 @@ def pid_alive(pid):
 # costs seconds: "core" has Nautobot's migrations only (keyed by the Nautobot version, ~4 minutes to build),
 # the app template is a copy of core plus the app's migrations (keyed by core and the app's migration files).
 
+CLAIM_SECONDS = 6 * 3600  # a test run's claim of a Redis database ends after this, should it not be released
 KEEP_TEMPLATES = 3  # most recently used templates of each layer kept (switching branches, CI next door)
 
 
@@ -142,12 +144,41 @@ def ensure_template(env):
     return app
 
 
+@contextmanager
+def claimed_cache_database(env):
+    """A Redis database number (2-15) for this test run's cache, claimed in Redis database 0 for as long as the run
+    lasts: Nautobot's test cases clear the cache before each test, and two runs sharing one database would clear
+    each other's (their query counts would then differ from run to run). A claim of a process that is gone is taken
+    over."""
+    import redis  # not at the top: importing Nautobot sets variables of this process that its children inherit
+    from nautobot.core.settings_funcs import parse_redis_connection
+
+    os.environ.update(env)
+    client = redis.Redis.from_url(parse_redis_connection(redis_database=0))
+    pid = str(os.getpid())
+    for number in range(2, 16):
+        key = f"data-sync:test-cache-database:{number}"
+        holder = client.get(key)
+        if holder is not None and pid_alive(int(holder)):
+            continue
+        if client.set(key, pid, ex=CLAIM_SECONDS, nx=holder is None) or client.get(key) == pid.encode():
+            try:
+                yield number
+            finally:
+                if client.get(key) == pid.encode():
+                    client.delete(key)
+            return
+    sys.exit("Every Redis database from 2 to 15 is claimed by a running test run: wait for one to end.")
+
+
 def cmd_test(args):
     env = prepare()
     started = time.monotonic()
     env["NAUTOBOT_DB_TEST_TEMPLATE"] = ensure_template(env)
     print(f"Test template {env['NAUTOBOT_DB_TEST_TEMPLATE']} ready ({time.monotonic() - started:.1f}s)", flush=True)
-    return subprocess.run([sys.executable, "-m", "pytest", *args], env=env, cwd=REPO_ROOT, check=False).returncode
+    with claimed_cache_database(env) as number:
+        env["DATA_SYNC_TEST_CACHE_DB"] = str(number)
+        return subprocess.run([sys.executable, "-m", "pytest", *args], env=env, cwd=REPO_ROOT, check=False).returncode
 
 
 # ---------------------------------------------------------------- up

@@ -67,7 +67,9 @@ if TESTING:
     CELERY_TASK_ALWAYS_EAGER = True
     CELERY_TASK_STORE_EAGER_RESULT = True
     CELERY_BROKER_URL = "memory://"
-    CACHES["default"]["LOCATION"] = parse_redis_connection(redis_database=2)  # noqa: F405
+    # A database of this run's own (``./dev.sh test`` claims one), as Nautobot's test cases clear the cache.
+    cache_database = int(os.getenv("DATA_SYNC_TEST_CACHE_DB", "2"))
+    CACHES["default"]["LOCATION"] = parse_redis_connection(redis_database=cache_database)  # noqa: F405
     LOGGING = {  # quiet: warnings and errors only
         "version": 1,
         "disable_existing_loggers": False,

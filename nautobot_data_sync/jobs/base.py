@@ -1,7 +1,6 @@
 """Job base classes for sync jobs: DataSource (other system -> Nautobot) and DataTarget (Nautobot -> other system)."""
 
-from concurrent.futures import ThreadPoolExecutor
-from contextlib import ExitStack, contextmanager, nullcontext
+from contextlib import ExitStack, nullcontext
 from dataclasses import dataclass
 
 from diffsync.diff import Diff
@@ -19,19 +18,17 @@ from nautobot_data_sync.choices import (
     SyncStatusChoices,
     TransactionPolicyChoices,
 )
-from nautobot_data_sync.models import Sync, SyncPhase
+from nautobot_data_sync.jobs.phases import PHASE_LABELS, PhaseRunner
+from nautobot_data_sync.models import Sync
 from nautobot_data_sync.orm.adapter import NautobotAdapter
 from nautobot_data_sync.orm.writer import BulkWriter
 from nautobot_data_sync.speedups import SyncSpeedups
 from nautobot_data_sync.speedups.registry import THREADS, active
-from nautobot_data_sync.speedups.threads import in_job_context
 from nautobot_data_sync.sync.differ import FastDiffer
 from nautobot_data_sync.sync.executor import OutcomeReport, RecordingSyncer, SyncAborted
 from nautobot_data_sync.sync.joblog import ProgressLogger, diffsync_logger
-from nautobot_data_sync.sync.metrics import measure, traced_memory
+from nautobot_data_sync.sync.metrics import traced_memory
 from nautobot_data_sync.sync.recorder import RECORDS_DB, ChangeRecorder
-
-PHASE_LABELS = dict(SyncPhaseChoices.CHOICES)
 
 
 def app_setting(name):
@@ -56,7 +53,7 @@ class DataMapping:
             raise TypeError("DataMapping() needs a target_name")
 
 
-class DataSyncJob(Job):
+class DataSyncJob(PhaseRunner, Job):
     """Shared machinery of DataSource and DataTarget jobs: inputs, the four phases, records and metrics.
 
     Subclasses implement ``load_source_adapter()`` and ``load_target_adapter()``; every other hook has a default.
@@ -299,71 +296,6 @@ class DataSyncJob(Job):
         """Nautobot calls this last, after it dispatched the job's change records: stop what run() started for it."""
         self._after_dispatch.close()
         return super().after_return(*args, **kwargs)
-
-    @contextmanager
-    def phase(self, name, profile_memory=None, parallel=False):
-        """Measure the block as phase ``name`` and store a SyncPhase row when it ends, also on failure.
-
-        Yields the metrics; set ``.objects`` on them to the number of objects handled.
-        """
-        label = PHASE_LABELS[name]
-        self.logger.info("%s started", label, extra={"grouping": label})
-        succeeded = False
-        profile = self.memory_profiling if profile_memory is None else profile_memory
-        try:
-            with measure(profile) as metrics:
-                yield metrics
-            succeeded = True
-        finally:
-            SyncPhase.objects.using(RECORDS_DB).create(
-                sync=self.sync,
-                name=name,
-                start_time=metrics.start_time,
-                duration=metrics.duration,
-                memory_final=metrics.memory_final,
-                memory_peak=metrics.memory_peak,
-                query_count=metrics.query_count,
-                object_count=metrics.objects,
-                parallel=parallel,
-                succeeded=succeeded,
-            )
-            self.logger.info(
-                "%s %s in %.2f s, %d queries%s",
-                label,
-                "finished" if succeeded else "failed",
-                metrics.duration.total_seconds(),
-                metrics.query_count,
-                f", {metrics.objects:,} objects" if metrics.objects is not None else "",
-                extra={"grouping": label},
-            )
-
-    def _load(self, name, parallel=False):
-        load, attribute = {
-            SyncPhaseChoices.SOURCE_LOAD: (self.load_source_adapter, "source_adapter"),
-            SyncPhaseChoices.TARGET_LOAD: (self.load_target_adapter, "target_adapter"),
-        }[name]
-        with self.phase(name, profile_memory=False if parallel else None, parallel=parallel) as metrics:
-            load()
-            adapter = getattr(self, attribute)
-            if adapter is None:
-                raise TypeError(f"{type(self).__name__}.{load.__name__}() did not set self.{attribute}")
-            metrics.objects = len(adapter)
-
-    def _load_in_parallel(self):
-        """Both loads at once, each in its own thread with its own connection and metrics; memory is measured
-        for the two together (tracemalloc is process-wide) and stored on both phases."""
-        names = (SyncPhaseChoices.SOURCE_LOAD, SyncPhaseChoices.TARGET_LOAD)
-        with measure(self.memory_profiling) as combined:
-            with ThreadPoolExecutor(max_workers=2, thread_name_prefix="data-sync-load") as pool:
-                futures = [pool.submit(in_job_context(self._load), name, True) for name in names]
-            errors = [future.exception() for future in futures]
-        if combined.memory_peak is not None:
-            SyncPhase.objects.using(RECORDS_DB).filter(sync=self.sync, name__in=names).update(
-                memory_final=combined.memory_final, memory_peak=combined.memory_peak
-            )
-        for error in errors:
-            if error:
-                raise error
 
     def _finish(self, status, summary):
         self.sync.status = status

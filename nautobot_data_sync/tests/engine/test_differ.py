@@ -8,420 +8,35 @@ element by element in iteration order, with the callback calls and the errors ra
 unchanged elements (``keep_unchanged=False``) against diffsync's too.
 """
 
-import enum
 import gc
-from typing import Annotated
 
 import pytest
-import structlog
-from diffsync import Adapter, DiffSyncModel
 from diffsync.diff import Diff
 from diffsync.enum import DiffSyncFlags, DiffSyncModelFlags
 from diffsync.exceptions import ObjectAlreadyExists, ObjectNotFound
 from diffsync.helpers import DiffSyncDiffer
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
-from pydantic import Field, PlainSerializer, field_serializer
 
 from nautobot_data_sync.sync.differ import FastDiffer, diff_summary, fast_diff
-
-
-class _Silent:
-    """A structlog sink that drops everything (the differs log per skipped object)."""
-
-    def msg(self, *args, **kwargs):
-        pass
-
-    debug = info = warning = error = critical = exception = msg
-
-
-SILENT = structlog.wrap_logger(_Silent(), processors=[lambda _logger, _name, event: event["event"]])
-
-
-# ----------------------------------------------------------------------------------------------- models
-
-
-class Speed(enum.Enum):
-    SLOW = "1g"
-    FAST = "10g"
-
-
-NAN = float("nan")  # the same object on both sides: equal for `==` on containers, yet `NAN != NAN` as diffsync compares
-
-
-class Device(DiffSyncModel):
-    _modelname = "device"
-    _identifiers = ("name",)
-    _attributes = ("role", "serial", "status")
-    _children = {"interface": "interfaces"}
-
-    name: str
-    role: str = ""
-    serial: str = ""
-    status: str | None = None
-    interfaces: list[str] = []
-
-
-class Interface(DiffSyncModel):
-    _modelname = "interface"
-    _identifiers = ("device", "name")
-    _shortname = ("name",)
-    _attributes = ("description", "enabled", "mtu", "weight")
-
-    device: str
-    name: str
-    description: str = ""
-    enabled: bool = True
-    mtu: int | None = None
-    weight: float | None = None
-
-
-class Vlan(DiffSyncModel):
-    _modelname = "vlan"
-    _identifiers = ("vid", "group")
-    _attributes = ("name",)
-
-    vid: int
-    group: str
-    name: str = ""
-
-
-class Location(DiffSyncModel):
-    _modelname = "location"
-    _identifiers = ("name",)
-
-    name: str
-
-    def __bool__(self):
-        return self.name != "z"  # diffsync takes a falsy object for an absent one
-
-
-# The "other system": the same model names, fields in another order, other attributes (only some shared), values
-# FastDiffer cannot pass through as they are (a list, an enum) and a custom serializer.
-
-
-class DeviceB(DiffSyncModel):
-    _modelname = "device"
-    _identifiers = ("name",)
-    _attributes = ("status", "serial", "role", "platform", "tags")
-    _children = {"module": "modules", "interface": "interfaces"}
-
-    serial: str = ""
-    name: str
-    platform: str = ""
-    tags: list[str] | None = None
-    status: str | None = None
-    role: str = ""
-    interfaces: list[str] = []
-    modules: list[str] = []
-
-
-class InterfaceB(DiffSyncModel):
-    _modelname = "interface"
-    _identifiers = ("device", "name")
-    _shortname = ("name",)
-    _attributes = ("description", "speed", "weight", "mtu", "enabled")
-
-    name: str
-    mtu: int | None = None
-    device: str
-    description: str = ""
-    weight: float | None = None
-    enabled: bool = True
-    speed: Speed = Speed.SLOW
-
-
-class Module(DiffSyncModel):
-    """A child type only the "other system" has."""
-
-    _modelname = "module"
-    _identifiers = ("device", "name")
-    _attributes = ("serial",)
-
-    device: str
-    name: str
-    serial: str = ""
-
-
-class VlanB(DiffSyncModel):
-    _modelname = "vlan"
-    _identifiers = ("vid", "group")
-    _attributes = ("name",)
-
-    group: str
-    vid: int
-    name: str = ""
-
-    @field_serializer("name")
-    def _upper(self, value):
-        return value.upper()
-
-
-# Overrides of diffsync's methods, excluded and custom-serialized fields, a string identifier where the others
-# have an integer (same unique id, different identifiers: diffsync's "Keys mismatch").
-
-
-class DeviceC(Device):
-    def get_attrs(self):
-        return {**super().get_attrs(), "kind": "c"}
-
-    def get_shortname(self):
-        return str(self.name)
-
-
-class InterfaceC(DiffSyncModel):
-    _modelname = "interface"
-    _identifiers = ("device", "name")
-    _shortname = ("name",)
-    _attributes = ("description", "enabled", "mtu")
-
-    device: str
-    name: str
-    description: str = Field("", exclude=True)
-    enabled: Annotated[bool, PlainSerializer(lambda value: "yes" if value else "no")] = True
-    mtu: int | None = None
-
-    @classmethod
-    def create_unique_id(cls, **identifiers):
-        return f"{identifiers['device']}__{identifiers['name']}"
-
-
-class VlanC(DiffSyncModel):
-    _modelname = "vlan"
-    _identifiers = ("vid", "group")
-    _attributes = ("name",)
-
-    vid: str
-    group: str
-    name: str = ""
-
-
-class AdapterA(Adapter):
-    device = Device
-    interface = Interface
-    vlan = Vlan
-    location = Location
-    top_level = ["device", "vlan", "location"]
-
-
-class AdapterB(Adapter):
-    device = DeviceB
-    interface = InterfaceB
-    module = Module
-    vlan = VlanB
-    top_level = ["vlan", "device"]
-
-
-class AdapterC(Adapter):
-    device = DeviceC
-    interface = InterfaceC
-    vlan = Vlan
-    top_level = ["device", "vlan"]
-
-
-class AdapterCStrVlan(AdapterC):
-    vlan = VlanC
-
-
-class OrderedDiff(Diff):
-    """A diff_class with its own order for interfaces and for the other groups, and a complete() hook."""
-
-    completed = 0
-
-    @classmethod
-    def order_children_interface(cls, children):
-        yield from sorted(children.values(), key=lambda element: element.name, reverse=True)
-
-    @classmethod
-    def order_children_default(cls, children):
-        yield from sorted(children.values())
-
-    def complete(self):
-        type(self).completed += 1
-
-
-# ----------------------------------------------------------------------------------------------- building
-
-
-def build(adapter_class, spec, name=None):
-    """An adapter of ``adapter_class`` loaded from ``spec`` (see ``specs()``)."""
-    adapter = adapter_class(name=name)
-
-    def make(model_name, **values):
-        model_class = getattr(adapter, model_name)
-        fields = model_class.model_fields
-        if "vid" in values and fields["vid"].annotation is str:
-            values["vid"] = str(values["vid"])
-        if "speed" in values and "speed" in fields:
-            values["speed"] = Speed(values["speed"])
-        return model_class(**{key: value for key, value in values.items() if key in fields})
-
-    for device_name, device_spec in spec["devices"].items():
-        device = make("device", name=device_name, **device_spec["attrs"])
-        adapter.add(device)
-        for interface_name, interface_attrs in device_spec["interfaces"].items():
-            interface = make("interface", device=device_name, name=interface_name, **interface_attrs)
-            adapter.add(interface)
-            device.add_child(interface)
-        if hasattr(adapter, "module"):
-            for module_name in device_spec["modules"]:
-                module = make("module", device=device_name, name=module_name, serial=module_name.upper())
-                adapter.add(module)
-                device.add_child(module)
-        if device_spec["dangling"]:
-            device.interfaces.append(f"{device_name}__ghost")
-        if device_spec["repeated"] and device.interfaces:
-            device.interfaces.append(device.interfaces[0])
-    for (vid, group), vlan_attrs in spec["vlans"].items():
-        adapter.add(make("vlan", vid=vid, group=group, **vlan_attrs))
-    if hasattr(adapter, "location"):
-        for location_name in spec["locations"]:
-            adapter.add(make("location", name=location_name))
-    return adapter
-
-
-def flags():
-    none = DiffSyncModelFlags.NONE
-    return st.sampled_from(
-        [none] * 12
-        + [
-            DiffSyncModelFlags.IGNORE,
-            DiffSyncModelFlags.SKIP_UNMATCHED_SRC,
-            DiffSyncModelFlags.SKIP_UNMATCHED_DST,
-            DiffSyncModelFlags.SKIP_UNMATCHED_BOTH,
-        ]
-    )
-
-
-def rare():
-    return st.sampled_from([False] * 30 + [True])
-
-
-@st.composite
-def specs(draw):
-    """The contents of one adapter, from small value sets so that the two sides share objects and values."""
-    interface = st.fixed_dictionaries(
-        {
-            "description": st.sampled_from(["", "uplink", "peer"]),
-            "enabled": st.booleans(),
-            "mtu": st.sampled_from([None, 1500, 9000]),
-            "weight": st.sampled_from([None, 1.5, NAN]),
-            "speed": st.sampled_from(["1g", "10g"]),
-            "model_flags": flags(),
-        }
-    )
-    device = st.fixed_dictionaries(
-        {
-            "attrs": st.fixed_dictionaries(
-                {
-                    "role": st.sampled_from(["leaf", "spine"]),
-                    "serial": st.sampled_from(["", "SN1", "SN2"]),
-                    "status": st.sampled_from([None, "active"]),
-                    "platform": st.sampled_from(["", "eos"]),
-                    "tags": st.sampled_from([None, None, None, ["a"], ["a", "b"]]),
-                    "model_flags": flags(),
-                }
-            ),
-            "interfaces": st.dictionaries(st.sampled_from(["e1", "e2", "e3", "e4"]), interface, max_size=4),
-            "modules": st.lists(st.sampled_from(["m1", "m2"]), max_size=2, unique=True),
-            "dangling": rare(),
-            "repeated": rare(),
-        }
-    )
-    vlan = st.fixed_dictionaries({"name": st.sampled_from(["", "prod", "dev"]), "model_flags": flags()})
-    return {
-        "devices": draw(st.dictionaries(st.sampled_from(["d1", "d2", "d3", "d4", "d5"]), device, max_size=5)),
-        "vlans": draw(
-            st.dictionaries(st.tuples(st.sampled_from([1, 2, 3]), st.sampled_from(["g1", "g2"])), vlan, max_size=4)
-        ),
-        "locations": draw(st.lists(st.sampled_from(["x", "y", "x", "y", "z"]), max_size=2, unique=True)),
-    }
-
-
-ADAPTER_CLASSES = [AdapterA, AdapterA, AdapterA, AdapterB, AdapterB, AdapterC, AdapterCStrVlan]
-DIFFSYNC_FLAGS = [
-    DiffSyncFlags.NONE,
-    DiffSyncFlags.NONE,
-    DiffSyncFlags.SKIP_UNMATCHED_SRC,
-    DiffSyncFlags.SKIP_UNMATCHED_DST,
-    DiffSyncFlags.SKIP_UNMATCHED_BOTH,
-]
-
-
-# ----------------------------------------------------------------------------------------------- comparing
-
-
-def _attrs_items(attrs):
-    """A dict of attributes with its order and value types (str() of a diff depends on both)."""
-    return None if attrs is None else [(key, type(value), value) for key, value in attrs.items()]
-
-
-def assert_same_diff(expected, actual, path="diff"):
-    """Two diffs are the same, element by element in iteration order, children included."""
-    assert type(actual) is type(expected), path
-    assert actual.groups() == expected.groups(), path
-    expected_children, actual_children = list(expected.get_children()), list(actual.get_children())
-    assert len(actual_children) == len(expected_children), path
-    for index, (want, got) in enumerate(zip(expected_children, actual_children, strict=True)):
-        where = f"{path}[{index}] {want.type} {want.name}"
-        assert type(got) is type(want), where
-        assert (got.type, got.name, got.source_name, got.dest_name) == (
-            want.type,
-            want.name,
-            want.source_name,
-            want.dest_name,
-        ), where
-        assert list(got.keys.items()) == list(want.keys.items()), where
-        assert _attrs_items(got.source_attrs) == _attrs_items(want.source_attrs), where
-        assert _attrs_items(got.dest_attrs) == _attrs_items(want.dest_attrs), where
-        assert got.action == want.action, where
-        assert got == want, where
-        assert_same_diff(want.child_diff, got.child_diff, where)
-    assert actual.models_processed == expected.models_processed, path
-
-
-def assert_equivalent(expected, actual):
-    """``assert_same_diff()`` plus every summary and rendering diffsync offers."""
-    assert_same_diff(expected, actual)
-    assert actual.models_processed == expected.models_processed
-    assert actual.summary() == expected.summary()
-    assert actual.str() == expected.str()
-    assert actual.dict() == expected.dict()
-    assert len(actual) == len(expected)
-    assert actual.has_diffs() == expected.has_diffs()
-
-
-def assert_same_without_unchanged(expected, actual, path="diff"):
-    """``actual`` is ``expected`` less the elements with no diffs (in themselves or below)."""
-    assert type(actual) is type(expected), path
-    kept = [element for element in expected.get_children() if element.has_diffs(include_children=True)]
-    got = list(actual.get_children())
-    assert [(element.type, element.name) for element in got] == [(element.type, element.name) for element in kept]
-    for want, element in zip(kept, got, strict=True):
-        where = f"{path} {want.type} {want.name}"
-        assert list(element.keys.items()) == list(want.keys.items()), where
-        assert _attrs_items(element.source_attrs) == _attrs_items(want.source_attrs), where
-        assert _attrs_items(element.dest_attrs) == _attrs_items(want.dest_attrs), where
-        assert_same_without_unchanged(want.child_diff, element.child_diff, where)
-
-
-def _elements(diff):
-    for element in diff.get_children():
-        yield element
-        yield from _elements(element.child_diff)
-
-
-def run(differ_class, source, target, flags=DiffSyncFlags.NONE, diff_class=Diff, **options):
-    """``(diff or None, (exception type, message) or None, callback calls)`` of a differ. (The message is the
-    exception's first argument: diffsync's ObjectAlreadyExists also holds the element, whose repr is an address.)"""
-    calls = []
-    differ = differ_class(source, target, flags, diff_class, lambda *args: calls.append(args), **options)
-    differ.logger = SILENT
-    try:
-        return differ.calculate_diffs(), None, calls
-    except Exception as error:  # the two differs must fail alike
-        return None, (type(error), str(error.args[0]) if error.args else ""), calls
-
+from nautobot_data_sync.tests.fixtures.differ import (
+    ADAPTER_CLASSES,
+    DIFFSYNC_FLAGS,
+    AdapterA,
+    AdapterB,
+    AdapterC,
+    AdapterCStrVlan,
+    Device,
+    DeviceC,
+    OrderedDiff,
+    Vlan,
+    assert_equivalent,
+    assert_same_without_unchanged,
+    build,
+    diff_elements,
+    run,
+    specs,
+)
 
 # ----------------------------------------------------------------------------------------------- property test
 
@@ -464,7 +79,7 @@ def test_same_diff_as_diffsync(source_spec, target_spec, source_class, target_cl
     assert diff_summary(lean) == expected.summary()
     assert lean.str() == expected.str()
     assert lean.dict() == expected.dict()
-    unchanged = [element for element in _elements(expected) if not element.has_diffs(include_children=True)]
+    unchanged = [element for element in diff_elements(expected) if not element.has_diffs(include_children=True)]
     assert lean.omitted_unchanged == len(unchanged)
     by_type = {}
     for element in unchanged:
@@ -503,7 +118,7 @@ def test_unchanged_elements_are_kept_by_default():
     assert error is None
     assert_equivalent(expected, actual)
     assert len(actual) == 4
-    assert all(element.action is None for element in _elements(actual))
+    assert all(element.action is None for element in diff_elements(actual))
     assert actual.summary()["no-change"] == 4
 
 
@@ -607,7 +222,7 @@ def test_values_that_are_not_passed_through_as_they_are():
         (expected, expected_error, _), (actual, error, _) = _both(source, target, source_class, target_class)
         assert (expected_error, error) == (None, None)
         assert_equivalent(expected, actual)
-    element = next(element for element in _elements(actual) if element.type == "vlan" and element.name == "1__g1")
+    element = next(element for element in diff_elements(actual) if element.type == "vlan" and element.name == "1__g1")
     assert element.source_attrs == {"name": "PROD"}  # VlanB's serializer, as in diffsync
     assert element.action is None
     # copies of the lists, as model_dump() makes them, not the models' own

@@ -19,7 +19,7 @@ from nautobot_data_sync.models import Sync
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
+SCREENSHOTS = Path(__file__).resolve().parents[3] / "artifacts" / "screenshots"
 CHROMIUM_FLAGS = (
     "--headless",
     "--no-sandbox",

@@ -11,7 +11,7 @@ from nautobot.extras.models import Status
 from rest_framework import status
 
 from nautobot_data_sync.models import Sync, SyncChange, SyncPhase
-from nautobot_data_sync.tests.test_views import MIB, create_test_records
+from nautobot_data_sync.tests.fixtures.records import MIB, create_test_records
 
 
 class SyncAPITestCase(

@@ -8,7 +8,7 @@ from nautobot.core.utils.lookup import get_filterset_for_model
 
 from nautobot_data_sync.filters import SyncChangeFilterSet, SyncFilterSet
 from nautobot_data_sync.models import Sync, SyncChange, SyncPhase
-from nautobot_data_sync.tests.test_views import create_test_records
+from nautobot_data_sync.tests.fixtures.records import create_test_records
 
 SYNCS_QUERY = """
 query {

@@ -2,178 +2,20 @@
 
 from datetime import timedelta
 
-from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
 from nautobot.apps.testing import TestCase, ViewTestCases
-from nautobot.extras.models import Job, JobLogEntry, JobResult, Status
+from nautobot.extras.models import JobLogEntry, JobResult, Status
 
 from nautobot_data_sync.choices import (
     ChangeActionChoices,
     ChangeStatusChoices,
     SyncPhaseChoices,
-    SyncStatusChoices,
 )
 from nautobot_data_sync.models import Sync, SyncChange, SyncPhase
-
-MIB = 1024 * 1024
-
-
-def create_test_records():
-    """Four Data Syncs (dry-run, live, failed, running) with phases and changes; returns the syncs."""
-    now = timezone.now()
-    jobs = list(Job.objects.order_by("name")[:3])
-    status_ct = ContentType.objects.get_for_model(Status)
-    active = Status.objects.get(name="Active")
-    planned = Status.objects.get(name="Planned")
-
-    dry = Sync.objects.create(
-        job_result=JobResult.objects.create(name="Inventory dry run"),
-        job=jobs[0],
-        source="Inventory",
-        target="Nautobot",
-        dry_run=True,
-        status=SyncStatusChoices.SUCCEEDED,
-        start_time=now - timedelta(hours=3),
-        end_time=now - timedelta(hours=3) + timedelta(seconds=12.5),
-        inputs={"dryrun": True, "memory_profiling": False},
-        summary="3 changes planned.",
-        create_count=2,
-        update_count=1,
-        unchanged_count=7,
-        counts_by_model={"location": {"create": 2, "update": 1, "unchanged": 7}},
-    )
-    live = Sync.objects.create(
-        job_result=JobResult.objects.create(name="Inventory sync"),
-        job=jobs[1],
-        source="Inventory",
-        target="Nautobot",
-        dry_run=False,
-        status=SyncStatusChoices.SUCCEEDED,
-        start_time=now - timedelta(hours=2),
-        end_time=now - timedelta(hours=2) + timedelta(minutes=4, seconds=5),
-        inputs={"dryrun": False, "memory_profiling": True},
-        summary="2 changes applied.",
-        update_count=1,
-        delete_count=1,
-        counts_by_model={"status": {"update": 1, "delete": 1}},
-    )
-    failed = Sync.objects.create(
-        job=jobs[2],
-        source="Nautobot",
-        target="Ticketing",
-        dry_run=False,
-        status=SyncStatusChoices.FAILED,
-        start_time=now - timedelta(hours=1),
-        end_time=now - timedelta(hours=1) + timedelta(seconds=0.4),
-        summary="1 object failed.",
-        failed_count=1,
-        skipped_count=1,
-        counts_by_model={"ticket": {"failed": 1, "skipped": 1}},
-    )
-    running = Sync.objects.create(
-        source="Nautobot",
-        target="Monitoring",
-        dry_run=True,
-        status=SyncStatusChoices.RUNNING,
-        start_time=now,
-    )
-
-    for index, name in enumerate(SyncPhaseChoices.values()):
-        SyncPhase.objects.create(
-            sync=dry,
-            name=name,
-            start_time=dry.start_time + timedelta(seconds=index),
-            duration=timedelta(seconds=1.5),
-            query_count=3 + index,
-            object_count=10,
-        )
-        SyncPhase.objects.create(
-            sync=live,
-            name=name,
-            start_time=live.start_time + timedelta(seconds=index),
-            duration=timedelta(seconds=2),
-            query_count=5,
-            object_count=2,
-            memory_final=3 * MIB,
-            memory_peak=12 * MIB + MIB // 2,
-        )
-    SyncPhase.objects.create(
-        sync=running,
-        name=SyncPhaseChoices.SOURCE_LOAD,
-        start_time=running.start_time,
-        duration=timedelta(seconds=1),
-        query_count=1,
-        object_count=1,
-    )
-
-    def change(sync, sequence, model_name, unique_id, action, status, before=None, after=None, obj=None, **kwargs):
-        return SyncChange.objects.create(
-            sync=sync,
-            sequence=sequence,
-            model_name=model_name,
-            unique_id=unique_id,
-            action=action,
-            status=status,
-            attributes_before=before,
-            attributes_after=after,
-            changed_object_type=status_ct if obj else None,
-            changed_object_id=obj.pk if obj else None,
-            object_repr=str(obj) if obj else kwargs.pop("object_repr", ""),
-            **kwargs,
-        )
-
-    change(dry, 1, "location", "Site A", ChangeActionChoices.CREATE, ChangeStatusChoices.PLANNED, after={"x": 1})
-    change(dry, 2, "location", "Site B", ChangeActionChoices.CREATE, ChangeStatusChoices.PLANNED, after={"x": 2})
-    change(
-        dry,
-        3,
-        "location",
-        "Site C",
-        ChangeActionChoices.UPDATE,
-        ChangeStatusChoices.PLANNED,
-        before={"description": "old"},
-        after={"description": "new"},
-        object_repr="Site C",
-    )
-    change(
-        live,
-        1,
-        "status",
-        "Active",
-        ChangeActionChoices.UPDATE,
-        ChangeStatusChoices.SUCCEEDED,
-        before={"color": "aaaaaa"},
-        after={"color": "4caf50"},
-        obj=active,
-    )
-    change(live, 2, "status", "Retired", ChangeActionChoices.DELETE, ChangeStatusChoices.SUCCEEDED, object_repr="Gone")
-    change(
-        live,
-        3,
-        "status",
-        "Planned",
-        ChangeActionChoices.UPDATE,
-        ChangeStatusChoices.SUCCEEDED,
-        before={"color": "000000"},
-        after={"color": "00bcd4"},
-        obj=planned,
-    )
-    change(
-        failed,
-        1,
-        "ticket",
-        "T-1",
-        ChangeActionChoices.CREATE,
-        ChangeStatusChoices.FAILED,
-        after={"title": "Disk"},
-        message="HTTP 500 from the ticketing system",
-    )
-    change(failed, 2, "ticket", "T-2", ChangeActionChoices.DELETE, ChangeStatusChoices.SKIPPED, message="rolled back")
-    return dry, live, failed, running
+from nautobot_data_sync.tests.fixtures.records import create_test_records
 
 
 class ListViewChecksMixin:

@@ -8,7 +8,7 @@ from nautobot.apps.testing import FilterTestCases
 from nautobot_data_sync.choices import ChangeActionChoices, ChangeStatusChoices, SyncStatusChoices
 from nautobot_data_sync.filters import SyncChangeFilterSet, SyncFilterSet
 from nautobot_data_sync.models import Sync, SyncChange
-from nautobot_data_sync.tests.test_views import create_test_records
+from nautobot_data_sync.tests.fixtures.records import create_test_records
 
 
 def create_filter_test_records():
