@@ -3,13 +3,14 @@ change log, recorded failures, scope)."""
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q
-from nautobot.apps.testing import TransactionTestCase, run_job_for_testing
+from nautobot.apps.testing import TransactionTestCase
 from nautobot.dcim.models import Device, Interface
 from nautobot.extras.choices import JobResultStatusChoices, ObjectChangeActionChoices
 from nautobot.extras.models import ObjectChange, RelationshipAssociation
 
 from nautobot_data_sync.choices import ChangeActionChoices, ChangeStatusChoices
 from nautobot_data_sync.models import Sync
+from nautobot_data_sync.tests.jobrun import run_job_for_testing
 from nautobot_data_sync.tests.sync_jobs import job_model_for
 from nautobot_data_sync.tests.test_orm_fixtures import OrmDeviceSource, bulk_devices, make_world
 
