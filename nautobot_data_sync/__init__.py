@@ -17,7 +17,7 @@ class DataSyncConfig(NautobotAppConfig):
     description = "Build, run and audit Single-Source-of-Truth sync jobs between Nautobot and other systems."
     base_url = "data-sync"
     required_settings = []
-    min_version = "3.2.0"
+    min_version = "3.1.0"
     max_version = "3.9999"
     default_settings = {
         # Seconds between progress lines in the job log while a phase runs.
