@@ -1,8 +1,10 @@
-"""The benchmarks' dataset (an inventory of N devices x 8 interfaces) and their databases (copies of the test template).
+"""The benchmarks' dataset (an inventory of N devices x 8 interfaces), their databases (copies of the test template) and
+how they run a job.
 
 Shared by inventory_sync.py and side_by_side.py.
 """
 
+import inspect
 import json
 import time
 
@@ -92,3 +94,13 @@ def drop_database(env, name):
             cur.execute(f'DROP DATABASE IF EXISTS "{name}"')
     finally:
         conn.close()
+
+
+def execute_job(job_model, user, job_kwargs):
+    """``JobResult.execute_job()`` (the path of ``nautobot-server runjob --local``) with the job's inputs
+    ``job_kwargs``: Nautobot 3.2 takes them as ``job_kwargs=``, 3.1 as keyword arguments."""
+    from nautobot.extras.models import JobResult
+
+    if "job_kwargs" in inspect.signature(JobResult.execute_job).parameters:
+        return JobResult.execute_job(job_model=job_model, user=user, job_kwargs=job_kwargs)
+    return JobResult.execute_job(job_model=job_model, user=user, **job_kwargs)

@@ -26,6 +26,7 @@ from benchmarks.dataset import (  # noqa: E402
     change_inventory,
     create_database,
     drop_database,
+    execute_job,
     make_inventory,
     write_inventory,
 )
@@ -56,13 +57,11 @@ def prepare_job():
 
 def run_scenario(job_model, user, memory_profiling):
     """Run the job once (not a dry-run); return its JobResult, Sync and end-to-end seconds."""
-    from nautobot.extras.models import JobResult
-
     from nautobot_data_sync.models import Sync
 
     job_kwargs = {"dryrun": False, "memory_profiling": memory_profiling, "parallel_loading": False}
     started = time.perf_counter()
-    job_result = JobResult.execute_job(job_model=job_model, user=user, job_kwargs=job_kwargs)
+    job_result = execute_job(job_model, user, job_kwargs)
     elapsed = time.perf_counter() - started
     return job_result, Sync.objects.get(job_result=job_result), elapsed
 

@@ -41,6 +41,7 @@ from benchmarks.dataset import (  # noqa: E402
     change_inventory,
     create_database,
     drop_database,
+    execute_job,
     make_inventory,
     write_inventory,
 )
@@ -174,7 +175,7 @@ def prepare_job(class_path):
 def run_scenario(contender, job_model, user, inventory_path, memory):
     """Run one contender once; return its figures."""
     from django.db import connections
-    from nautobot.extras.models import JobResult, ObjectChange
+    from nautobot.extras.models import ObjectChange
 
     from benchmarks import raw_bulk
     from nautobot_data_sync.sync.metrics import QueryCounter, traced_memory
@@ -189,7 +190,7 @@ def run_scenario(contender, job_model, user, inventory_path, memory):
         started = time.perf_counter()
         if job_model:
             job_kwargs = {"dryrun": False, "memory_profiling": memory, "parallel_loading": False}
-            job_result = JobResult.execute_job(job_model=job_model, user=user, job_kwargs=job_kwargs)
+            job_result = execute_job(job_model, user, job_kwargs)
         else:
             with traced_memory(memory):
                 raw_phases = raw_bulk.run(inventory_path, memory)

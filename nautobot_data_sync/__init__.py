@@ -18,7 +18,7 @@ class DataSyncConfig(NautobotAppConfig):
     base_url = "data-sync"
     jobs = "jobs.examples.register.jobs"
     required_settings = []
-    min_version = "3.2.0"
+    min_version = "3.1.0"
     max_version = "3.9999"
     default_settings = {
         # Seconds between progress lines in the job log while a phase runs.

@@ -1,9 +1,11 @@
 """FilterSets of the Data Sync records, shared by the UI list views and the REST API."""
 
+# django-filter's own class (Nautobot's subclass is in nautobot.apps from 3.2 on), without its default DISTINCT: a
+# choice of a record's own column never repeats a row (Nautobot 3.2's subclass derives distinct=False for these too).
+from django_filters import MultipleChoiceFilter
 from nautobot.apps.filters import (
     BaseFilterSet,
     ContentTypeFilter,
-    MultipleChoiceFilter,
     NaturalKeyOrPKMultipleChoiceFilter,
     SearchFilter,
 )
@@ -28,7 +30,7 @@ class SyncFilterSet(BaseFilterSet):
         queryset=Job.objects.all(),
         label="Job (name or ID)",
     )
-    status = MultipleChoiceFilter(choices=SyncStatusChoices, null_value=None)
+    status = MultipleChoiceFilter(choices=SyncStatusChoices, null_value=None, distinct=False)
 
     class Meta:
         model = Sync
@@ -58,8 +60,8 @@ class SyncChangeFilterSet(BaseFilterSet):
             "object_repr": "icontains",
         },
     )
-    action = MultipleChoiceFilter(choices=ChangeActionChoices, null_value=None)
-    status = MultipleChoiceFilter(choices=ChangeStatusChoices, null_value=None)
+    action = MultipleChoiceFilter(choices=ChangeActionChoices, null_value=None, distinct=False)
+    status = MultipleChoiceFilter(choices=ChangeStatusChoices, null_value=None, distinct=False)
     changed_object_type = ContentTypeFilter()
 
     class Meta:

@@ -1,7 +1,6 @@
 """Filter forms of the Data Sync list views (the records are read-only: there are no edit forms)."""
 
 from django import forms
-from nautobot.apps.constants import BOOLEAN_WITH_BLANK_CHOICES
 from nautobot.apps.forms import (
     BootstrapMixin,
     DateTimePicker,
@@ -10,6 +9,7 @@ from nautobot.apps.forms import (
     StaticSelect2,
     StaticSelect2Multiple,
 )
+from nautobot.core.forms import BOOLEAN_WITH_BLANK_CHOICES  # not in nautobot.apps before Nautobot 3.2
 from nautobot.extras.models import Job
 
 from nautobot_data_sync.choices import ChangeActionChoices, ChangeStatusChoices, SyncStatusChoices

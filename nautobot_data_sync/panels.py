@@ -10,6 +10,7 @@ from nautobot.apps.ui import (
     EChartsPanel,
     ObjectFieldsPanel,
     ObjectsTablePanel,
+    ObjectTextPanel,
     Panel,
 )
 from nautobot.apps.views import get_obj_from_context
@@ -73,6 +74,13 @@ class ChartPanel(EChartsPanel):
         return super().should_render(context) and bool(data.get("x"))
 
 
+class CollapsedTextPanel(ObjectTextPanel):
+    """An ``ObjectTextPanel`` shown collapsed until its header is clicked (Nautobot 3.1 has no collapsed panels and
+    shows it expanded)."""
+
+    collapsed = True
+
+
 class ChangeFilterPanel(Panel):
     """The filter form of the Changes tab (model, action, status, free-text search)."""
 
@@ -88,7 +96,22 @@ class CountOnceQuerySet(RestrictedQuerySet):
         return self._counted
 
 
-class SyncChangesPanel(ObjectsTablePanel):
+class QuerysetTablePanel(ObjectsTablePanel):
+    """An ``ObjectsTablePanel`` whose rows are ``get_table_data_queryset()``: Nautobot 3.2 asks that method, 3.1 reads
+    the rows from the object's attribute ``table_attribute``, which ``get_extra_context()`` sets to its answer."""
+
+    table_attribute = "_panel_rows"
+
+    def get_extra_context(self, context):
+        instance = get_obj_from_context(context)
+        setattr(instance, self.table_attribute, self.get_table_data_queryset(instance, context["request"]))
+        return super().get_extra_context(context)
+
+    def get_table_data_queryset(self, instance, request):
+        raise NotImplementedError
+
+
+class SyncChangesPanel(QuerysetTablePanel):
     """One page of a sync's changes, filtered by the Changes tab's form, never all of them."""
 
     def get_table_data_queryset(self, instance, request):
@@ -107,8 +130,10 @@ class SyncChangesPanel(ObjectsTablePanel):
         return extra
 
 
-class JobLogsPanel(ObjectsTablePanel):
+class JobLogsPanel(QuerysetTablePanel):
     """The log of the sync's JobResult, paginated."""
+
+    related_field_name = "job_result"  # required with table_attribute; no add button or list link uses it here
 
     def get_table_data_queryset(self, instance, request):
         return JobLogEntry.objects.filter(job_result_id=instance.job_result_id)

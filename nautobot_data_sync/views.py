@@ -14,7 +14,6 @@ from nautobot.apps.ui import (
     ObjectDetailContent,
     ObjectFieldsPanel,
     ObjectsTablePanel,
-    ObjectTextPanel,
     SectionChoices,
     Tab,
 )
@@ -40,6 +39,7 @@ from nautobot_data_sync.panels import (
     ChangeFieldsPanel,
     ChangeFilterPanel,
     ChartPanel,
+    CollapsedTextPanel,
     CountsByModelPanel,
     JobLogsPanel,
     MemoryPanel,
@@ -127,13 +127,12 @@ class SyncUIViewSet(ObjectListViewMixin, ObjectDetailViewMixin, ObjectDestroyVie
                 columns=("model", *MODEL_COUNT_KEYS),
                 column_headers=("Model", *(key.capitalize() for key in MODEL_COUNT_KEYS)),
             ),
-            ObjectTextPanel(
+            CollapsedTextPanel(
                 label="Job inputs",
                 section=SectionChoices.RIGHT_HALF,
                 weight=300,
                 object_field="inputs",
-                render_as=ObjectTextPanel.RenderOptions.JSON,
-                collapsed=True,
+                render_as=CollapsedTextPanel.RenderOptions.JSON,
             ),
             ObjectsTablePanel(
                 section=SectionChoices.LEFT_HALF,
@@ -332,21 +331,19 @@ class SyncChangeUIViewSet(ObjectListViewMixin, ObjectDetailViewMixin):
                 columns=("name", "before", "after"),
                 column_headers=("Attribute", "Before", "After"),
             ),
-            ObjectTextPanel(
+            CollapsedTextPanel(
                 label="Attributes before (JSON)",
                 section=SectionChoices.RIGHT_HALF,
                 weight=200,
                 object_field="attributes_before",
-                render_as=ObjectTextPanel.RenderOptions.JSON,
-                collapsed=True,
+                render_as=CollapsedTextPanel.RenderOptions.JSON,
             ),
-            ObjectTextPanel(
+            CollapsedTextPanel(
                 label="Attributes after (JSON)",
                 section=SectionChoices.RIGHT_HALF,
                 weight=300,
                 object_field="attributes_after",
-                render_as=ObjectTextPanel.RenderOptions.JSON,
-                collapsed=True,
+                render_as=CollapsedTextPanel.RenderOptions.JSON,
             ),
         ),
     )

@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('contenttypes', '0002_remove_content_type_name'),
-        ('extras', '0145_objectmetadata_assigned_object_type_cascade'),
+        ('extras', '0142_remove_scheduledjob_approval_required'),
     ]
 
     operations = [

@@ -2,7 +2,7 @@
 
 from django.db import connections
 from django.test.utils import CaptureQueriesContext
-from nautobot.apps.testing import TransactionTestCase, run_job_for_testing
+from nautobot.apps.testing import TransactionTestCase
 from nautobot.dcim.models import DeviceType, Manufacturer
 from nautobot.extras.choices import JobResultStatusChoices
 from nautobot.extras.models import JobLogEntry
@@ -16,6 +16,7 @@ from nautobot_data_sync.choices import (
 )
 from nautobot_data_sync.models import Sync, SyncChange
 from nautobot_data_sync.tests.fixtures import jobs as sync_jobs
+from nautobot_data_sync.tests.fixtures.jobrun import run_job_for_testing
 
 PHASES = [SyncPhaseChoices.SOURCE_LOAD, SyncPhaseChoices.TARGET_LOAD, SyncPhaseChoices.DIFF, SyncPhaseChoices.SYNC]
 

@@ -5,13 +5,14 @@ from pathlib import Path
 
 from django.apps import apps
 from django.test import override_settings
-from nautobot.apps.testing import TransactionTestCase, run_job_for_testing
+from nautobot.apps.testing import TransactionTestCase
 from nautobot.dcim.models import Manufacturer
 from nautobot.extras.choices import JobResultStatusChoices
 from nautobot.extras.models import Job as JobModel
 from nautobot.extras.signals import refresh_job_models
 
 from nautobot_data_sync.models import Sync
+from nautobot_data_sync.tests.fixtures.jobrun import run_job_for_testing
 
 JOB_FILE = """
 from nautobot.apps.jobs import register_jobs

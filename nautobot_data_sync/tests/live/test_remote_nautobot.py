@@ -10,7 +10,7 @@ from unittest import mock
 
 from django.conf import settings
 from django.test import tag
-from nautobot.apps.testing import TransactionTestCase, run_job_for_testing
+from nautobot.apps.testing import TransactionTestCase
 from nautobot.dcim import models as dcim
 from nautobot.extras.choices import JobResultStatusChoices, SecretsGroupAccessTypeChoices
 from nautobot.extras.models import ExternalIntegration, Secret, SecretsGroup, SecretsGroupAssociation
@@ -22,6 +22,7 @@ from nautobot_data_sync.jobs.examples.nautobot_remote.adapters import LocalNauto
 from nautobot_data_sync.jobs.examples.nautobot_remote.client import RemoteNautobot
 from nautobot_data_sync.models import Sync
 from nautobot_data_sync.orm import ReferenceNotFound
+from nautobot_data_sync.tests.fixtures.jobrun import run_job_for_testing
 from nautobot_data_sync.tests.fixtures.jobs import job_model_for
 from nautobot_data_sync.tests.fixtures.live_nautobot import LiveNautobot
 

@@ -3,10 +3,12 @@
 from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
-from nautobot.apps.testing import TestCase, TransactionTestCase, run_job_for_testing
+from nautobot.apps.testing import TestCase, TransactionTestCase
 from nautobot.dcim.models import Location, LocationType
 from nautobot.extras.choices import JobResultStatusChoices
 from nautobot.extras.models import Job, JobLogEntry, Status
+
+from nautobot_data_sync.tests.fixtures.jobrun import run_job_for_testing
 
 
 class HarnessTestCase(TestCase):

@@ -42,8 +42,8 @@ from nautobot_data_sync.tests.fixtures.orm import (
 )
 
 
-@pytest.mark.compat
 class BulkParityTest(BulkJobTestCase):
+    @pytest.mark.compat
     def test_bulk_and_per_object_give_the_same_state_and_change_log(self):
         one_by_one = self.run_scenario(OrmDeviceSource)
         self.forget_devices()
@@ -75,6 +75,7 @@ class BulkParityTest(BulkJobTestCase):
             feed = PowerPortTemplate.objects.create(device_type=device_type, name="psu0")
             PowerOutletTemplate.objects.create(device_type=device_type, name="out0", power_port_template=feed)
 
+    @pytest.mark.compat
     def test_devices_get_the_components_of_their_device_type_as_one_by_one(self):
         self.add_templates()
         records = [device_record("leaf-01"), device_record("leaf-02", interfaces=("eth0",)), device_record("leaf-03")]
@@ -121,6 +122,7 @@ class BulkParityTest(BulkJobTestCase):
         Device.objects.all().delete()
         self.assertEqual(sync_queries([f"leaf-{index:02d}" for index in range(12)]), two)
 
+    @pytest.mark.compat
     def test_change_records_hold_nautobot_natural_slugs(self):
         job_result, sync = self.run_sync(RECORDS_V1)
         self.assertEqual(job_result.status, JobResultStatusChoices.STATUS_SUCCESS, sync.summary)
@@ -131,6 +133,7 @@ class BulkParityTest(BulkJobTestCase):
             self.assertEqual(change.object_data_v2["natural_slug"], interface.natural_slug)
             self.assertEqual(change.object_data_v2["device"]["natural_slug"], interface.device.natural_slug)
 
+    @pytest.mark.compat
     def test_models_with_side_effects_in_save_are_written_one_by_one(self):
         self.assertTrue(writes_in_bulk(Device, "create"))
         self.assertTrue(writes_in_bulk(Interface, "update"))
@@ -138,6 +141,7 @@ class BulkParityTest(BulkJobTestCase):
         self.assertFalse(writes_in_bulk(Prefix, "delete"), "re-parents its children in delete()")
 
 
+@pytest.mark.compat
 class BulkFailureTest(BulkJobTestCase):
     def test_invalid_objects_are_recorded_and_the_rest_of_the_batch_is_written(self):
         bad = device_record("leaf-02")
@@ -180,6 +184,7 @@ class BulkFailureTest(BulkJobTestCase):
         self.assertFalse(Interface.objects.exists())
 
 
+@pytest.mark.compat
 class BulkAllOrNothingTest(BulkJobTestCase):
     job_class = OrmDeviceBulkAllOrNothingSource
 
@@ -197,6 +202,7 @@ class BulkAllOrNothingTest(BulkJobTestCase):
         self.assertGreater(sync.skipped_count, 0)
 
 
+@pytest.mark.compat
 class BulkJobHookTest(BulkJobTestCase):
     def test_job_hooks_run_for_every_object_written_in_bulk(self):
         DeviceHookReceiver.received = []
@@ -218,6 +224,7 @@ class BulkJobHookTest(BulkJobTestCase):
         )
 
 
+@pytest.mark.compat
 class BulkEventTest(BulkJobTestCase):
     """Webhooks and event brokers get the snapshots of objects written in bulk; records nothing takes get none."""
 

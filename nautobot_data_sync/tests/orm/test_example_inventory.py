@@ -12,7 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test import SimpleTestCase
 from django.test.utils import CaptureQueriesContext
-from nautobot.apps.testing import TransactionTestCase, run_job_for_testing
+from nautobot.apps.testing import TransactionTestCase
 from nautobot.dcim import models as dcim
 from nautobot.extras.choices import JobResultStatusChoices
 from nautobot.extras.models import Job as JobModel
@@ -23,6 +23,7 @@ from nautobot_data_sync.jobs.examples.inventory import EXAMPLE_FILE, PATH_VARIAB
 from nautobot_data_sync.jobs.examples.inventory.adapters import NautobotAdapter
 from nautobot_data_sync.jobs.examples.inventory.inventory_file import InventoryFileError, load_inventory
 from nautobot_data_sync.models import Sync
+from nautobot_data_sync.tests.fixtures.jobrun import run_job_for_testing
 
 PHASES = [SyncPhaseChoices.SOURCE_LOAD, SyncPhaseChoices.TARGET_LOAD, SyncPhaseChoices.DIFF, SyncPhaseChoices.SYNC]
 

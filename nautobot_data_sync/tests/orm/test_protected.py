@@ -1,5 +1,6 @@
 """Deletes blocked by protected foreign keys fail with ObjectProtected, naming what blocks them."""
 
+import pytest
 from nautobot.apps.testing import TestCase
 from nautobot.dcim.models import Controller, Device, Interface, Location
 from nautobot.extras.choices import JobResultStatusChoices
@@ -73,6 +74,7 @@ class ProtectedDeleteJobTest(OrmJobTestCase):
         self.assertEqual(Interface.objects.filter(device=devices[0]).count(), 8, "nothing was half-deleted")
 
 
+@pytest.mark.compat
 class BulkProtectedDeleteJobTest(ProtectedDeleteJobTest):
     """The same in bulk mode: the batch's other deletes go on, the blocked device keeps its interfaces."""
 

@@ -2,6 +2,7 @@
 
 import uuid
 
+import pytest
 from django.contrib.contenttypes.models import ContentType
 from nautobot.apps.testing import TestCase
 from nautobot.core import models as core_models
@@ -19,6 +20,7 @@ from nautobot_data_sync.tests.fixtures.orm import bulk_devices, make_world
 PKS = [None, uuid.UUID("4f2c9a6e-0000-4000-8000-000000000001"), 17, "not-a-uuid"]
 
 
+@pytest.mark.compat
 class TemplatedReverseTest(TestCase):
     def test_urls_are_drf_urls(self):
         templated = TemplatedReverse()
@@ -44,6 +46,7 @@ class TemplatedReverseTest(TestCase):
         )
 
 
+@pytest.mark.compat
 class NaturalSlugTest(TestCase):
     def test_slugs_are_nautobot_slugs(self):
         values = ["leaf-01", "Héllo Wörld", "🚀 rocket", "ÆØÅ", "a  b--c__", "#1 *", None, 42, ""]
@@ -55,6 +58,7 @@ class NaturalSlugTest(TestCase):
         self.assertEqual("rocket-rocket", expected[2 * len(PKS)], "the emoji's name is part of the slug")
 
 
+@pytest.mark.compat
 class SerializeBatchTest(TestCase):
     def test_interfaces_with_and_without_cable_paths_serialize_as_nautobot_does(self):
         devices = bulk_devices(make_world(), 2)

@@ -1,5 +1,6 @@
 """Bulk validation answers the per-object work of Nautobot's clean() per batch, with the same outcome."""
 
+import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db.models import Q
@@ -30,6 +31,7 @@ class MarkNewTest(TestCase):
 
 
 class ComponentNameTest(BulkJobTestCase):
+    @pytest.mark.compat
     def test_a_name_taken_on_the_device_fails_that_component_only(self):
         device = Device.objects.create(
             name="leaf-01",
@@ -78,6 +80,7 @@ class DeviceNameTest(BulkJobTestCase):
             **values,
         )
 
+    @pytest.mark.compat
     def test_a_name_taken_at_the_location_fails_that_device_only(self):
         self.device("leaf-01").validated_save()
         records = [device_record("leaf-01", interfaces=()), device_record("leaf-02", interfaces=())]
@@ -94,6 +97,7 @@ class DeviceNameTest(BulkJobTestCase):
         self.assertEqual(Device.objects.filter(name="leaf-01").count(), 1)
         self.assertTrue(Device.objects.filter(name="leaf-02").exists())
 
+    @pytest.mark.compat
     def test_devices_validated_earlier_in_the_batch_hold_their_names(self):
         renamed = self.device("old")
         renamed.validated_save()
@@ -124,6 +128,7 @@ class DeviceNameTest(BulkJobTestCase):
 
 
 class DataValidationTest(BulkJobTestCase):
+    @pytest.mark.compat
     def test_validation_rules_apply_to_bulk_batches(self):
         records = [device_record("leaf-01", interfaces=("eth0",)), device_record("spine-01", interfaces=("eth0",))]
         job_result, sync = self.run_sync(records[:1])  # no rules yet: the batch skips the rule lookups
@@ -146,6 +151,7 @@ class DataValidationTest(BulkJobTestCase):
         self.assertEqual(sorted(Device.objects.values_list("name", flat=True)), ["leaf-01"])
 
 
+@pytest.mark.compat
 class CustomFieldValidationTest(BulkJobTestCase):
     def test_custom_field_values_are_validated_in_bulk_batches(self):
         CustomField.objects.filter(key="owner").update(validation_regex="^[a-z]+$")
