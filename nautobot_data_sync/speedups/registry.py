@@ -41,8 +41,15 @@ class SpeedUp:
         return [path for path, reviewed in self.sources.items() if source_digest(path) not in reviewed]
 
 
+ABSENT = "absent"
+"""The "digest" of a method a class does not define (in a Nautobot version where it has none of its own)."""
+V31 = "Nautobot 3.1.8"
 V32 = "Nautobot 3.2.7"
+V31_32 = "Nautobot 3.1.8, 3.2.7"
 DESCRIPTORS = "django.db.models.fields.related_descriptors"
+COMPONENTS = "nautobot.dcim.models.device_components"
+VALIDATORS = "nautobot.data_validation.custom_validators"
+CUSTOM_FIELDS = "nautobot.extras.models.customfields"
 ENDPOINT = "nautobot.dcim.api.serializers:PathEndpointModelSerializerMixin"
 
 SPEEDUPS = {
@@ -54,11 +61,11 @@ SPEEDUPS = {
             "Constance settings and cached values read once per key while the sync writes and Nautobot dispatches "
             "its change records; a cached queryset answers `in` with a set look-up",
             {
-                "constance.base:Config.__getattr__": {"91c31038d79f": V32},
-                "constance.base:Config._get_sync_value": {"72479992a6e9": V32},
-                "nautobot.core.utils.config:get_settings_or_config": {"5ca49d0330bc": V32},
-                "nautobot.extras.utils:change_logged_models_queryset": {"d0fa00985b24": V32},
-                "nautobot.extras.jobs:enqueue_job_hooks": {"adb8a8a3e9e0": V32},
+                "constance.base:Config.__getattr__": {"91c31038d79f": V31_32},
+                "constance.base:Config._get_sync_value": {"72479992a6e9": V31_32},
+                "nautobot.core.utils.config:get_settings_or_config": {"5ca49d0330bc": V32, "3fa1adb04ceb": V31},
+                "nautobot.extras.utils:change_logged_models_queryset": {"d0fa00985b24": V31_32},
+                "nautobot.extras.jobs:enqueue_job_hooks": {"adb8a8a3e9e0": V32, "8068c59b1182": V31},
             },
         ),
         SpeedUp(
@@ -67,12 +74,12 @@ SPEEDUPS = {
             "Nautobot's post-job dispatch reads its change records' data in chunks, and builds no snapshots that no "
             "webhook or event broker takes",
             {
-                "nautobot.extras.context_managers:web_request_context": {"b2315e6410e1": V32},
-                "nautobot.extras.models.change_logging:ObjectChange.get_snapshots": {"e1165886bd8c": V32},
-                "nautobot.extras.models.change_logging:ObjectChange.get_prev_change": {"9b6666f3d017": V32},
-                "nautobot.extras.webhooks:enqueue_webhooks": {"59b78a36205c": V32},
-                "nautobot.core.events:publish_event": {"7c51183b3dfe": V32},
-                "nautobot.core.events:is_topic_match": {"858b9aa5edd7": V32},
+                "nautobot.extras.context_managers:web_request_context": {"b2315e6410e1": V32, "987c9194b9da": V31},
+                "nautobot.extras.models.change_logging:ObjectChange.get_snapshots": {"e1165886bd8c": V31_32},
+                "nautobot.extras.models.change_logging:ObjectChange.get_prev_change": {"9b6666f3d017": V31_32},
+                "nautobot.extras.webhooks:enqueue_webhooks": {"59b78a36205c": V31_32},
+                "nautobot.core.events:publish_event": {"7c51183b3dfe": V31_32},
+                "nautobot.core.events:is_topic_match": {"858b9aa5edd7": V31_32},
             },
         ),
         SpeedUp(
@@ -87,14 +94,23 @@ SPEEDUPS = {
             "the per-object queries of Nautobot's clean() methods (component and device names, validation rules, "
             "custom fields, tree ancestors) answered once per batch; new objects read no relations",
             {
-                "nautobot.dcim.models.device_components:ModularComponentModel.clean": {"723579611c0e": V32},
-                "nautobot.dcim.custom_validators:DeviceUniquenessValidator.clean": {"0ba9cd9396c8": V32},
-                "nautobot.data_validation.custom_validators:BaseValidator.clean": {"2f79297b5e0f": V32},
-                "nautobot.extras.models.customfields:CustomFieldManager.get_for_model": {"dab8c9142879": V32},
-                "nautobot.extras.models.customfields:CustomFieldModel.clean": {"a0d44141a65c": V32},
-                "tree_queries.models:TreeNode.ancestors": {"12615fdf86d5": V32},
-                f"{DESCRIPTORS}:create_forward_many_to_many_manager": {"9daa2aa64d01": V32},
-                f"{DESCRIPTORS}:create_reverse_many_to_one_manager": {"3d4329019191": V32},
+                f"{COMPONENTS}:ModularComponentModel.clean": {
+                    "723579611c0e": V32,
+                    "77a193d602b0": V31,
+                },
+                "nautobot.dcim.custom_validators:DeviceUniquenessValidator.clean": {"0ba9cd9396c8": V31_32},
+                f"{VALIDATORS}:BaseValidator.clean": {
+                    "2f79297b5e0f": V32,
+                    "a8328dc2f855": V31,
+                },
+                f"{CUSTOM_FIELDS}:CustomFieldManager.get_for_model": {
+                    "dab8c9142879": V32,
+                    "34c65f8ef88f": V31,
+                },
+                f"{CUSTOM_FIELDS}:CustomFieldModel.clean": {"a0d44141a65c": V31_32},
+                "tree_queries.models:TreeNode.ancestors": {"12615fdf86d5": V31_32},
+                f"{DESCRIPTORS}:create_forward_many_to_many_manager": {"9daa2aa64d01": V31_32},
+                f"{DESCRIPTORS}:create_reverse_many_to_one_manager": {"3d4329019191": V31_32},
             },
         ),
         SpeedUp(
@@ -103,21 +119,21 @@ SPEEDUPS = {
             "a batch's change-record data serialized together, with the same result as Nautobot's per-object "
             "serialization: nested objects, URLs, natural slugs and custom field keys computed once",
             {
-                "nautobot.extras.models.change_logging:ChangeLoggedModel.to_objectchange": {"160d7c4a5485": V32},
-                "nautobot.core.models.utils:serialize_object": {"2a820fb6a1c2": V32},
-                "nautobot.core.models.utils:serialize_object_v2": {"b5807da47465": V32},
-                "nautobot.core.models.utils:construct_natural_slug": {"0375bfee15a0": V32},
-                "nautobot.core.models:BaseModel.natural_slug": {"c7ad1b1b7b62": V32},
-                "nautobot.core.models:BaseModel.natural_key_field_lookups": {"3de501242942": V32},
-                "nautobot.core.api.serializers:BaseModelSerializer.get_natural_slug": {"93dd9bc2c7ca": V32},
-                "nautobot.core.api.serializers:NotesSerializerMixin.get_notes_url": {"bbb945710e43": V32},
-                f"{ENDPOINT}.get_connected_endpoint_type": {"0b78930c07a7": V32},
-                f"{ENDPOINT}.get_connected_endpoint": {"740636d9aca7": V32},
-                f"{ENDPOINT}.get_connected_endpoint_reachable": {"92ffb7276a43": V32},
-                "nautobot.extras.api.customfields:CustomFieldsDataField.to_representation": {"d1e11cac570d": V32},
-                "rest_framework.relations:HyperlinkedRelatedField.get_url": {"9df86433b770": V32},
-                "rest_framework.fields:DateTimeField.enforce_timezone": {"7d234af34f56": V32},
-                "django.core.serializers.python:Serializer.handle_m2m_field": {"78067eb76088": V32},
+                "nautobot.extras.models.change_logging:ChangeLoggedModel.to_objectchange": {"160d7c4a5485": V31_32},
+                "nautobot.core.models.utils:serialize_object": {"2a820fb6a1c2": V31_32},
+                "nautobot.core.models.utils:serialize_object_v2": {"b5807da47465": V31_32},
+                "nautobot.core.models.utils:construct_natural_slug": {"0375bfee15a0": V31_32},
+                "nautobot.core.models:BaseModel.natural_slug": {"c7ad1b1b7b62": V31_32},
+                "nautobot.core.models:BaseModel.natural_key_field_lookups": {"3de501242942": V32, "af56cbb04b11": V31},
+                "nautobot.core.api.serializers:BaseModelSerializer.get_natural_slug": {"93dd9bc2c7ca": V31_32},
+                "nautobot.core.api.serializers:NotesSerializerMixin.get_notes_url": {"bbb945710e43": V31_32},
+                f"{ENDPOINT}.get_connected_endpoint_type": {"0b78930c07a7": V32, "aef6b06a46c5": V31},
+                f"{ENDPOINT}.get_connected_endpoint": {"740636d9aca7": V32, "fe5e146494b7": V31},
+                f"{ENDPOINT}.get_connected_endpoint_reachable": {"92ffb7276a43": V32, "5e71d764c659": V31},
+                "nautobot.extras.api.customfields:CustomFieldsDataField.to_representation": {"d1e11cac570d": V31_32},
+                "rest_framework.relations:HyperlinkedRelatedField.get_url": {"9df86433b770": V31_32},
+                "rest_framework.fields:DateTimeField.enforce_timezone": {"7d234af34f56": V31_32},
+                "django.core.serializers.python:Serializer.handle_m2m_field": {"78067eb76088": V31_32},
             },
         ),
         SpeedUp(
@@ -127,20 +143,20 @@ SPEEDUPS = {
             "components, interface defaults, tree caches, the change log); a model whose save() or save signals "
             "do anything else is written one by one",
             {
-                "nautobot.dcim.models.devices:Device.save": {"671ae89cae3e": V32},
-                "nautobot.dcim.models.devices:Device.create_components": {"e8c432d5f0cd": V32},
-                "nautobot.dcim.models.devices:DeviceType.save": {"5d3b88869136": V32},
-                "nautobot.dcim.models.device_components:BaseInterface.save": {"e34d446841fa": V32},
-                "nautobot.dcim.models.device_components:ModularComponentModel.save": {"e75854dc4a55": V32},
-                "nautobot.dcim.models.device_components:CableTermination.save": {"e6869277fbe7": V32},
-                "nautobot.ipam.models:VLAN.save": {"6006a7c229ec": V32},
-                "nautobot.core.models.tree_queries:TreeModel.save": {"cf5cc6437c18": V32},
-                "nautobot.core.models.tree_queries:TreeModel.delete": {"c172c80e0fb7": V32},
-                "nautobot.core.signals:invalidate_max_depth_cache": {"acd7429afe83": V32},
-                "nautobot.extras.signals:_handle_changed_object_pre_save": {"a49cea12af0c": V32},
-                "nautobot.extras.signals:_handle_changed_object": {"5576683efe8d": V32},
-                "nautobot.extras.signals:_handle_deleted_object": {"97490df80065": V32},
-                "django.dispatch.dispatcher:Signal._live_receivers": {"0a7af5d851f7": V32},
+                "nautobot.dcim.models.devices:Device.save": {"671ae89cae3e": V31_32},
+                "nautobot.dcim.models.devices:Device.create_components": {"e8c432d5f0cd": V31_32},
+                "nautobot.dcim.models.devices:DeviceType.save": {"5d3b88869136": V31_32},
+                f"{COMPONENTS}:BaseInterface.save": {"e34d446841fa": V31_32},
+                f"{COMPONENTS}:ModularComponentModel.save": {"e75854dc4a55": V32, ABSENT: V31},
+                f"{COMPONENTS}:CableTermination.save": {"e6869277fbe7": V32, ABSENT: V31},
+                "nautobot.ipam.models:VLAN.save": {"6006a7c229ec": V31_32},
+                "nautobot.core.models.tree_queries:TreeModel.save": {"cf5cc6437c18": V31_32},
+                "nautobot.core.models.tree_queries:TreeModel.delete": {"c172c80e0fb7": V31_32},
+                "nautobot.core.signals:invalidate_max_depth_cache": {"acd7429afe83": V31_32},
+                "nautobot.extras.signals:_handle_changed_object_pre_save": {"a49cea12af0c": V31_32},
+                "nautobot.extras.signals:_handle_changed_object": {"5576683efe8d": V32, "16d76f6c200c": V31},
+                "nautobot.extras.signals:_handle_deleted_object": {"97490df80065": V31_32},
+                "django.dispatch.dispatcher:Signal._live_receivers": {"0a7af5d851f7": V31_32},
             },
         ),
         SpeedUp(
@@ -148,9 +164,9 @@ SPEEDUPS = {
             "speedups.threads",
             "the loaders of a parallel sync log into the job's log from their own threads (Celery's current task)",
             {
-                "celery._state:push_current_task": {"b5697ade5a4a": V32},
-                "celery._state:pop_current_task": {"6847e9a54251": V32},
-                "nautobot.core.celery.log:NautobotDatabaseHandler.emit": {"c975f08c1108": V32},
+                "celery._state:push_current_task": {"b5697ade5a4a": V31_32},
+                "celery._state:pop_current_task": {"6847e9a54251": V31_32},
+                "nautobot.core.celery.log:NautobotDatabaseHandler.emit": {"c975f08c1108": V31_32},
             },
         ),
     )
@@ -194,11 +210,14 @@ def switched_off():
 
 @cache
 def source_digest(path):
-    """The first 12 hex digits of the SHA-256 of the source of ``"module:Qualified.name"``, or None if unreadable."""
+    """The first 12 hex digits of the SHA-256 of the source of ``"module:Qualified.name"``; ``ABSENT`` if the class
+    named does not define it; None if it cannot be read."""
     module_name, _, qualname = path.partition(":")
     try:
         target = importlib.import_module(module_name)
         for part in qualname.split("."):
+            if isinstance(target, type) and part not in vars(target):
+                return ABSENT  # the class does not define it (it may inherit one: not what was reviewed)
             target = inspect.getattr_static(target, part)
         target = getattr(target, "fget", None) or getattr(target, "__func__", None) or target
         source = inspect.getsource(target)

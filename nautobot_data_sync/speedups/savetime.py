@@ -54,6 +54,8 @@ PER_DEVICE_TEMPLATES = {"power_outlet_templates", "front_port_templates"}
 # Classes whose save() / delete() is reproduced here (or does nothing a sync relies on).
 SAVE_HANDLED = {Model, TreeModel, Device, DeviceType, BaseInterface, ModularComponentModel, CableTermination, VLAN}
 DELETE_HANDLED = {Model, TreeModel}
+# Nautobot 3.2's save() of a device component on a module also sets the module's device (3.1 has no such save()).
+MODULE_GIVES_DEVICE = "save" in vars(ModularComponentModel)
 # Save-signal receivers reproduced for objects written in bulk.
 RECEIVERS_HANDLED = {_handle_changed_object_pre_save, _handle_changed_object, invalidate_max_depth_cache}
 
@@ -94,7 +96,12 @@ def change_logging_paused():
 
 def before_save(instance):
     """What the model's save() does to the instance before writing it."""
-    if isinstance(instance, ModularComponentModel) and instance.device_id is None and instance.module is not None:
+    if (
+        MODULE_GIVES_DEVICE
+        and isinstance(instance, ModularComponentModel)
+        and instance.device_id is None
+        and instance.module is not None
+    ):
         instance.device = getattr(instance.module.parent_module_bay, "parent_device", None)
     if isinstance(instance, BaseInterface) and instance.status_id is None:
         instance.status = Status.objects.get_for_model(type(instance)).filter(name="Active").first()
@@ -148,7 +155,8 @@ def delete_attachments(collected):
 def _create_device_components(devices):
     """As ``Device.create_components()`` for many devices: each kind of template read once for all their types, and
     each template instantiated once (Nautobot's ``instantiate()`` queries custom fields, statuses...), then copied
-    for the other devices of its type; a template that refers to a sibling port is instantiated per device."""
+    for the other devices of its type; a template that refers to a sibling port is instantiated per device. The
+    devices' cached answers to whether they have bays are forgotten (their validation may have cached "no")."""
     by_type = defaultdict(list)
     for device in devices:
         by_type[device.device_type_id].append(device)
@@ -168,6 +176,13 @@ def _create_device_components(devices):
                     components.extend(_component_copy(prototype, typed[0], device) for device in typed[1:])
         if components:
             type(components[0]).objects.bulk_create(components)
+    cache.delete_many(
+        [
+            construct_cache_key(device, method_name=method, branch_aware=True)
+            for device in devices
+            for method in ("has_device_bays", "has_module_bays")
+        ]
+    )
 
 
 def _component_copy(prototype, prototype_device, device):
