@@ -1,7 +1,8 @@
 """Development launcher: `python -m development.launch up|test|manage ...` (normally via ./dev.sh).
 
 up             services, database (new ones are copied from the test template), migrations, admin user,
-               Celery worker, example sync job run on that worker, web UI on :8080 ($DATA_SYNC_PORT)
+               Celery worker, example sync job run on that worker, web UI on 127.0.0.1:8080
+               ($DATA_SYNC_HOST, $DATA_SYNC_PORT)
 test [args]    services, a migrated template database (rebuilt when migrations change), then pytest [args]
 bench [args]   the inventory sync benchmark (benchmarks/inventory_sync.py --help)
 manage args    any `nautobot-server` command with the same services (e.g. `manage nbshell`)
@@ -212,6 +213,7 @@ def stop(procs):
 
 def cmd_up(args):
     port = os.environ.get("DATA_SYNC_PORT", "8080")
+    host = os.environ.get("DATA_SYNC_HOST", "127.0.0.1")  # this machine only: the admin user's password is "admin"
     if port_open("127.0.0.1", int(port)):
         sys.exit(f"Port {port} is already in use: stop what uses it or set DATA_SYNC_PORT.")
     env = prepare()
@@ -235,9 +237,9 @@ def cmd_up(args):
         if demo.returncode:
             print("WARNING: the example sync did not succeed; see above. Continuing.", flush=True)
 
-        procs.append(background([NAUTOBOT_SERVER, "runserver", f"0.0.0.0:{port}", "--insecure"]))
+        procs.append(background([NAUTOBOT_SERVER, "runserver", f"{host}:{port}", "--insecure"]))
         if wait_http(f"http://127.0.0.1:{port}/login/", procs):
-            print(f"\nNautobot is up: http://localhost:{port}  (login admin / admin).  Ctrl-C stops everything.\n")
+            print(f"\nNautobot is up: http://{host}:{port}  (login admin / admin).  Ctrl-C stops everything.\n")
         else:
             print(f"WARNING: http://localhost:{port}/login/ did not answer; see the output above.", flush=True)
         while all(p.poll() is None for p in procs):
