@@ -9,14 +9,18 @@ class SyncStatusChoices(ChoiceSet):
     RUNNING = "running"
     SUCCEEDED = "succeeded"
     FAILED = "failed"
+    BLOCKED = "blocked"
+    INTERRUPTED = "interrupted"
 
     CHOICES = (
         (RUNNING, "Running"),
         (SUCCEEDED, "Succeeded"),
         (FAILED, "Failed"),
+        (BLOCKED, "Blocked"),
+        (INTERRUPTED, "Interrupted"),
     )
 
-    CSS_CLASSES = {RUNNING: "info", SUCCEEDED: "success", FAILED: "danger"}
+    CSS_CLASSES = {RUNNING: "info", SUCCEEDED: "success", FAILED: "danger", BLOCKED: "warning", INTERRUPTED: "danger"}
 
 
 class SyncPhaseChoices(ChoiceSet):

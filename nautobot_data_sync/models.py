@@ -45,6 +45,12 @@ class Sync(BaseModel):
     start_time = models.DateTimeField()
     end_time = models.DateTimeField(null=True, blank=True)
     inputs = models.JSONField(default=dict, blank=True, encoder=AttributeEncoder)
+    lock = models.CharField(
+        max_length=255, blank=True, db_index=True, help_text="The run lock this sync held (one run at a time)."
+    )
+    change_id = models.UUIDField(
+        null=True, blank=True, help_text="Request id of the change records the sync wrote to Nautobot's change log."
+    )
     summary = models.TextField(blank=True, help_text="Outcome in one or two sentences, or the error that stopped it.")
     create_count = models.PositiveIntegerField(default=0)
     update_count = models.PositiveIntegerField(default=0)

@@ -49,6 +49,7 @@ from nautobot_data_sync.panels import (
     SyncNotePanel,
     phase_rows,
 )
+from nautobot_data_sync.sync.deadruns import close_if_dead
 from nautobot_data_sync.tables import PhaseDurationTable, PhaseMemoryTable, SyncChangeTable, SyncTable
 
 # Records are addressed by UUID only, so that e.g. /syncs/add/ is a 404 rather than an invalid lookup.
@@ -234,6 +235,8 @@ class SyncUIViewSet(ObjectListViewMixin, ObjectDetailViewMixin, ObjectDestroyVie
     def get_extra_context(self, request, instance=None):
         context = super().get_extra_context(request, instance)
         if instance is not None and self.action == "retrieve":
+            if close_if_dead(instance):  # "running", but its process is gone: shown as interrupted from now on
+                instance.refresh_from_db()
             phases = phase_rows(instance, instance.phases.all())
             total = instance.duration or sum((p.duration for p in phases if p.duration is not None), timedelta())
             context["duration_table"] = PhaseDurationTable(phases, user=request.user, total_duration=total)

@@ -24,11 +24,13 @@ from nautobot_data_sync.orm.adapter import NautobotAdapter
 from nautobot_data_sync.orm.writer import BulkWriter
 from nautobot_data_sync.speedups import SyncSpeedups
 from nautobot_data_sync.speedups.registry import THREADS, active
+from nautobot_data_sync.sync.deadruns import close_dead_runs
 from nautobot_data_sync.sync.differ import FastDiffer
 from nautobot_data_sync.sync.executor import OutcomeReport, RecordingSyncer, SyncAborted
 from nautobot_data_sync.sync.joblog import ProgressLogger, diffsync_logger
 from nautobot_data_sync.sync.metrics import traced_memory
 from nautobot_data_sync.sync.recorder import RECORDS_DB, ChangeRecorder
+from nautobot_data_sync.sync.runlock import RunLock
 
 
 def app_setting(name):
@@ -84,6 +86,10 @@ class DataSyncJob(PhaseRunner, Job):
     diff_keeps_unchanged = None
     """Keep diff elements for unchanged objects: None keeps them only when ``record_unchanged`` is set (they are
     always counted). Set True if an override of ``execute_sync()`` or ``sync_complete()`` needs them."""
+
+    run_lock = None
+    """The name of the lock a run of this job holds from start to end (one run at a time); jobs that write the same
+    objects may name the same lock. Default: the job's class path."""
 
     class Meta:
         has_sensitive_variables = False
@@ -247,9 +253,22 @@ class DataSyncJob(PhaseRunner, Job):
 
     def run(self, *args, dryrun=True, memory_profiling=False, parallel_loading=False, **kwargs):
         self.dryrun, self.memory_profiling, self.parallel_loading = dryrun, memory_profiling, parallel_loading
+        inputs = {"dryrun": dryrun, "memory_profiling": memory_profiling, "parallel_loading": parallel_loading}
+        inputs.update(kwargs)
+        lock = RunLock(self.lock_name)
+        if not lock.acquire():
+            return self._refuse_overlap(inputs)
         # Until after_return(): past run(), Nautobot dispatches job hooks and webhooks for every change record.
+        self._after_dispatch.callback(lock.release)
+        for dead in close_dead_runs(self.lock_name):
+            self.logger.warning(
+                "An earlier run's process ended before its sync did: %s",
+                dead.summary,
+                extra={"object": dead, "grouping": "data sync"},
+            )
         change_context = change_context_state.get()
-        self._speedups = SyncSpeedups(self.logger, change_context.change_id if change_context else None)
+        change_id = change_context.change_id if change_context else None
+        self._speedups = SyncSpeedups(self.logger, change_id)
         self._after_dispatch.enter_context(self._speedups)
         self.sync = Sync.objects.using(RECORDS_DB).create(
             job_result=self.job_result,
@@ -258,12 +277,9 @@ class DataSyncJob(PhaseRunner, Job):
             target=self.data_target,
             dry_run=dryrun,
             start_time=timezone.now(),
-            inputs={
-                "dryrun": dryrun,
-                "memory_profiling": memory_profiling,
-                "parallel_loading": parallel_loading,
-                **kwargs,
-            },
+            inputs=inputs,
+            lock=self.lock_name,
+            change_id=change_id,
         )
         self.recorder = ChangeRecorder(
             self.sync,
@@ -296,6 +312,40 @@ class DataSyncJob(PhaseRunner, Job):
         """Nautobot calls this last, after it dispatched the job's change records: stop what run() started for it."""
         self._after_dispatch.close()
         return super().after_return(*args, **kwargs)
+
+    @classproperty
+    def lock_name(cls):
+        """The run lock's name: ``run_lock``, else the job's class path."""
+        return cls.run_lock or cls.class_path
+
+    def _refuse_overlap(self, inputs):
+        """Another run holds the lock: record this one as blocked, naming the run in progress, and fail."""
+        running = Sync.objects.using(RECORDS_DB).filter(lock=self.lock_name, status=SyncStatusChoices.RUNNING)
+        holder = running.select_related("job_result").order_by("start_time").first()
+        if holder is None:
+            held_by = "another run holding the same lock is starting"
+        else:
+            since = timezone.localtime(holder.start_time)
+            held_by = (
+                f"{holder} (job result {holder.job_result_id}) has been running since {since:%Y-%m-%d %H:%M:%S %Z}"
+            )
+        message = f"Not run: one run at a time ({self.lock_name}), and {held_by}."
+        now = timezone.now()
+        self.sync = Sync.objects.using(RECORDS_DB).create(
+            job_result=self.job_result,
+            job=self.job_model,
+            source=self.data_source,
+            target=self.data_target,
+            dry_run=self.dryrun,
+            start_time=now,
+            end_time=now,
+            inputs=inputs,
+            lock=self.lock_name,
+            status=SyncStatusChoices.BLOCKED,
+            summary=message,
+        )
+        self.fail(message, extra={"object": holder or self.sync, "grouping": "data sync"})
+        return message
 
     def _finish(self, status, summary):
         self.sync.status = status

@@ -19,6 +19,18 @@ _ACTION_COUNT_FIELDS = {
     ChangeActionChoices.UNCHANGED: "unchanged_count",
 }
 _STATUS_COUNT_FIELDS = {ChangeStatusChoices.FAILED: "failed_count", ChangeStatusChoices.SKIPPED: "skipped_count"}
+COUNT_FIELDS = (*_ACTION_COUNT_FIELDS.values(), *_STATUS_COUNT_FIELDS.values())
+"""The Sync columns that count its changes."""
+
+
+def count_field(action, status):
+    """The Sync column that counts a change: failed and skipped ones by status, the others by action."""
+    return _STATUS_COUNT_FIELDS.get(status) or _ACTION_COUNT_FIELDS[action]
+
+
+def model_count_key(action, status):
+    """The key a change is counted under in ``counts_by_model``."""
+    return status if status in _STATUS_COUNT_FIELDS else action
 
 
 def iter_elements(diff):
@@ -74,7 +86,7 @@ class ChangeRecorder:
             attributes_after=diffs.get("+"),
             message=str(message),
         )
-        if isinstance(obj, Model) and obj.pk is not None and _linkable(row):
+        if isinstance(obj, Model) and obj.pk is not None:  # also a deleted one: the record says which it was
             _link_to(row, obj)
         self._buffer.append(row)
 
@@ -84,8 +96,8 @@ class ChangeRecorder:
 
     def _count(self, model_name, action, status, number=1):
         """Failed and skipped count by status, everything else by action."""
-        self.counts[_STATUS_COUNT_FIELDS.get(status) or _ACTION_COUNT_FIELDS[action]] += number
-        self.counts_by_model[model_name][status if status in _STATUS_COUNT_FIELDS else action] += number
+        self.counts[count_field(action, status)] += number
+        self.counts_by_model[model_name][model_count_key(action, status)] += number
 
     def add_diff(self, diff, status, skip=frozenset()):
         """Record every element of ``diff`` with ``status``, except those whose ``id()`` is in ``skip``."""
@@ -128,8 +140,7 @@ class ChangeRecorder:
 
     def count_fields(self):
         """The Sync columns these counts fill, plus the per-model breakdown."""
-        names = (*_ACTION_COUNT_FIELDS.values(), *_STATUS_COUNT_FIELDS.values())
-        fields = {name: self.counts.get(name, 0) for name in names}
+        fields = {name: self.counts.get(name, 0) for name in COUNT_FIELDS}
         fields["counts_by_model"] = {model: dict(counts) for model, counts in self.counts_by_model.items()}
         return fields
 
