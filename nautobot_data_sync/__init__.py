@@ -29,6 +29,11 @@ class DataSyncConfig(NautobotAppConfig):
         "bulk_batch_size": 2500,
         # Most diffsync warning/error lines copied into one job's log; the rest are only counted.
         "max_logged_failures": 50,
+        # The delete guard: a run refuses a model's planned deletes over this fraction of its count (when more than
+        # delete_guard_floor), or over delete_guard_limit; jobs may set their own (delete_guard_fraction, _limit).
+        "delete_guard_fraction": 0.2,
+        "delete_guard_limit": 1000,
+        "delete_guard_floor": 10,
         # Leave the example jobs shipped with the app out of Nautobot's jobs.
         "hide_example_jobs": False,
     }
@@ -36,3 +41,10 @@ class DataSyncConfig(NautobotAppConfig):
 
 
 config = DataSyncConfig
+
+
+def app_setting(name):
+    """A setting of this app (PLUGINS_CONFIG overrides the defaults above)."""
+    from django.conf import settings
+
+    return settings.PLUGINS_CONFIG["nautobot_data_sync"][name]

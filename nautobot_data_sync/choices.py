@@ -9,18 +9,27 @@ class SyncStatusChoices(ChoiceSet):
     RUNNING = "running"
     SUCCEEDED = "succeeded"
     FAILED = "failed"
-    BLOCKED = "blocked"
-    INTERRUPTED = "interrupted"
+    BLOCKED = "blocked"  # by the delete guard: nothing written
+    NOT_RUN = "not_run"  # another run of the job was in progress
+    INTERRUPTED = "interrupted"  # its process ended before the sync did
 
     CHOICES = (
         (RUNNING, "Running"),
         (SUCCEEDED, "Succeeded"),
         (FAILED, "Failed"),
         (BLOCKED, "Blocked"),
+        (NOT_RUN, "Not run"),
         (INTERRUPTED, "Interrupted"),
     )
 
-    CSS_CLASSES = {RUNNING: "info", SUCCEEDED: "success", FAILED: "danger", BLOCKED: "warning", INTERRUPTED: "danger"}
+    CSS_CLASSES = {
+        RUNNING: "info",
+        SUCCEEDED: "success",
+        FAILED: "danger",
+        BLOCKED: "warning",
+        NOT_RUN: "secondary",
+        INTERRUPTED: "danger",
+    }
 
 
 class SyncPhaseChoices(ChoiceSet):

@@ -1,5 +1,7 @@
 """UI components of the Data Sync pages (framework panels and buttons) and the data they display."""
 
+from urllib.parse import urlencode
+
 from django.http import QueryDict
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -14,7 +16,7 @@ from nautobot.apps.ui import (
     Panel,
 )
 from nautobot.apps.views import get_obj_from_context
-from nautobot.extras.models import JobLogEntry
+from nautobot.extras.models import Job, JobLogEntry
 
 from nautobot_data_sync.choices import PhaseOutcomeChoices, SyncPhaseChoices, SyncStatusChoices
 from nautobot_data_sync.filters import SyncChangeFilterSet
@@ -154,6 +156,21 @@ class SyncJobPageButton(LinkButton):
         if obj is None or obj.job_id is None:
             return None
         return reverse("plugins:nautobot_data_sync:syncjob", kwargs={"pk": obj.job_id})
+
+
+class RunAllowingDeletesButton(LinkButton):
+    """On a sync the delete guard blocked: the job's run form, filled in as that run was, with deletes allowed; shown
+    to users who may run the job."""
+
+    def get_link(self, context):
+        sync = get_obj_from_context(context)
+        if sync is None or sync.status != SyncStatusChoices.BLOCKED or sync.job_id is None:
+            return None
+        runnable = Job.objects.restrict(context["request"].user, "run").filter(pk=sync.job_id, enabled=True)
+        if not runnable.exists():
+            return None
+        query = urlencode({"kwargs_from_job_result": sync.job_result_id or "", "allow_deletes": "True"})
+        return f"{reverse('extras:job_run', kwargs={'pk': sync.job_id})}?{query}"
 
 
 def phase_rows(sync, phases):

@@ -43,6 +43,7 @@ from nautobot_data_sync.panels import (
     CountsByModelPanel,
     JobLogsPanel,
     MemoryPanel,
+    RunAllowingDeletesButton,
     SyncChangesPanel,
     SyncCountsPanel,
     SyncJobPageButton,
@@ -80,6 +81,14 @@ class SyncUIViewSet(ObjectListViewMixin, ObjectDetailViewMixin, ObjectDestroyVie
                 section=SectionChoices.LEFT_HALF,
                 css_class="info",
                 weight=50,
+            ),
+            SyncNotePanel(
+                applies=lambda sync: sync.status == SyncStatusChoices.BLOCKED,
+                body_content_template_path="nautobot_data_sync/inc/blocked_note.html",
+                label="Blocked by the delete guard",
+                section=SectionChoices.LEFT_HALF,
+                css_class="warning",
+                weight=40,
             ),
             SyncNotePanel(
                 applies=lambda sync: sync.status == SyncStatusChoices.RUNNING,
@@ -175,6 +184,13 @@ class SyncUIViewSet(ObjectListViewMixin, ObjectDetailViewMixin, ObjectDestroyVie
             ),
         ),
         extra_buttons=(
+            RunAllowingDeletesButton(
+                weight=50,
+                label="Run again allowing these deletes",
+                icon="mdi-play",
+                color=ButtonActionColorChoices.ADD,
+                required_permissions=["extras.run_job"],
+            ),
             SyncJobPageButton(
                 weight=100,
                 label="Job page",

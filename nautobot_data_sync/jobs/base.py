@@ -5,13 +5,13 @@ from dataclasses import dataclass
 
 from diffsync.diff import Diff
 from diffsync.enum import DiffSyncFlags
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.functional import classproperty
 from nautobot.apps.jobs import BooleanVar, DryRunVar, Job
 from nautobot.extras.signals import change_context_state
 
+from nautobot_data_sync import app_setting
 from nautobot_data_sync.choices import (
     ChangeStatusChoices,
     SyncPhaseChoices,
@@ -19,23 +19,17 @@ from nautobot_data_sync.choices import (
     TransactionPolicyChoices,
 )
 from nautobot_data_sync.jobs.phases import PHASE_LABELS, PhaseRunner
+from nautobot_data_sync.jobs.runguards import RunGuards
 from nautobot_data_sync.models import Sync
 from nautobot_data_sync.orm.adapter import NautobotAdapter
 from nautobot_data_sync.orm.writer import BulkWriter
 from nautobot_data_sync.speedups import SyncSpeedups
 from nautobot_data_sync.speedups.registry import THREADS, active
-from nautobot_data_sync.sync.deadruns import close_dead_runs
 from nautobot_data_sync.sync.differ import FastDiffer
 from nautobot_data_sync.sync.executor import OutcomeReport, RecordingSyncer, SyncAborted
 from nautobot_data_sync.sync.joblog import ProgressLogger, diffsync_logger
 from nautobot_data_sync.sync.metrics import traced_memory
 from nautobot_data_sync.sync.recorder import RECORDS_DB, ChangeRecorder
-from nautobot_data_sync.sync.runlock import RunLock
-
-
-def app_setting(name):
-    """A setting of this app (PLUGINS_CONFIG overrides the defaults of the app config)."""
-    return settings.PLUGINS_CONFIG["nautobot_data_sync"][name]
 
 
 @dataclass(frozen=True)
@@ -55,7 +49,7 @@ class DataMapping:
             raise TypeError("DataMapping() needs a target_name")
 
 
-class DataSyncJob(PhaseRunner, Job):
+class DataSyncJob(RunGuards, PhaseRunner, Job):
     """Shared machinery of DataSource and DataTarget jobs: inputs, the four phases, records and metrics.
 
     Subclasses implement ``load_source_adapter()`` and ``load_target_adapter()``; every other hook has a default.
@@ -66,6 +60,10 @@ class DataSyncJob(PhaseRunner, Job):
         default=False, description="Trace memory (final and peak) of each phase; makes the sync slower."
     )
     parallel_loading = BooleanVar(default=False, description="Load the source and the target at the same time.")
+    allow_deletes = BooleanVar(
+        default=False,
+        description="Apply the planned deletes even where the delete guard refuses them (this run only).",
+    )
 
     transaction_policy = TransactionPolicyChoices.PER_OBJECT
     """PER_OBJECT: each object (each batch in bulk mode) commits alone and failures are recorded;
@@ -87,10 +85,6 @@ class DataSyncJob(PhaseRunner, Job):
     """Keep diff elements for unchanged objects: None keeps them only when ``record_unchanged`` is set (they are
     always counted). Set True if an override of ``execute_sync()`` or ``sync_complete()`` needs them."""
 
-    run_lock = None
-    """The name of the lock a run of this job holds from start to end (one run at a time); jobs that write the same
-    objects may name the same lock. Default: the job's class path."""
-
     class Meta:
         has_sensitive_variables = False
         dryrun_default = True  # Nautobot's job run form starts with dry-run on
@@ -105,6 +99,8 @@ class DataSyncJob(PhaseRunner, Job):
         self.dryrun = True
         self.memory_profiling = False
         self.parallel_loading = False
+        self.allow_deletes = False
+        self.blocked = []  # the models the delete guard refused
         self._speedups = None
         self._after_dispatch = ExitStack()  # what to stop once Nautobot has dispatched the change records
 
@@ -212,9 +208,12 @@ class DataSyncJob(PhaseRunner, Job):
             for model_name, count in omitted.items():
                 self.recorder.add_unchanged(model_name, count)
             metrics.objects = len(self.diff) + sum(omitted.values())
-            if self.dryrun:
+            self.blocked = self.check_deletes()
+            if self.dryrun or self.blocked:  # what would be written, for review
                 self.recorder.add_diff(self.diff, ChangeStatusChoices.PLANNED)
                 self.recorder.flush()
+        if self.blocked and not self.dryrun:
+            return
         if self.dryrun:
             self.logger.info("Dry-run: nothing was written.", extra={"grouping": PHASE_LABELS[SyncPhaseChoices.SYNC]})
             return
@@ -251,21 +250,14 @@ class DataSyncJob(PhaseRunner, Job):
 
     # Running
 
-    def run(self, *args, dryrun=True, memory_profiling=False, parallel_loading=False, **kwargs):
+    def run(self, *args, dryrun=True, memory_profiling=False, parallel_loading=False, allow_deletes=False, **kwargs):
         self.dryrun, self.memory_profiling, self.parallel_loading = dryrun, memory_profiling, parallel_loading
+        self.allow_deletes = allow_deletes
         inputs = {"dryrun": dryrun, "memory_profiling": memory_profiling, "parallel_loading": parallel_loading}
-        inputs.update(kwargs)
-        lock = RunLock(self.lock_name)
-        if not lock.acquire():
-            return self._refuse_overlap(inputs)
+        inputs.update(allow_deletes=allow_deletes, **kwargs)
         # Until after_return(): past run(), Nautobot dispatches job hooks and webhooks for every change record.
-        self._after_dispatch.callback(lock.release)
-        for dead in close_dead_runs(self.lock_name):
-            self.logger.warning(
-                "An earlier run's process ended before its sync did: %s",
-                dead.summary,
-                extra={"object": dead, "grouping": "data sync"},
-            )
+        if not self._take_run_lock():
+            return self._refuse_overlap(inputs)
         change_context = change_context_state.get()
         change_id = change_context.change_id if change_context else None
         self._speedups = SyncSpeedups(self.logger, change_id)
@@ -296,8 +288,15 @@ class DataSyncJob(PhaseRunner, Job):
         except Exception as error:
             self._finish(SyncStatusChoices.FAILED, f"Stopped by {type(error).__name__}: {error}")
             raise
+        if self.blocked and not self.dryrun:
+            summary = self._blocked_summary()
+            self._finish(SyncStatusChoices.BLOCKED, summary)
+            self.fail(summary, extra={"object": self.sync, "grouping": "data sync"})
+            return summary
         counts = self.recorder.counts
         summary = self._summary(counts)
+        if self.blocked:
+            summary += f" A run that writes would be blocked: {self._blocked_summary()}"
         if counts["failed_count"]:
             self._finish(SyncStatusChoices.FAILED, summary)
             if self.fail_job_on_object_failure:
@@ -312,40 +311,6 @@ class DataSyncJob(PhaseRunner, Job):
         """Nautobot calls this last, after it dispatched the job's change records: stop what run() started for it."""
         self._after_dispatch.close()
         return super().after_return(*args, **kwargs)
-
-    @classproperty
-    def lock_name(cls):
-        """The run lock's name: ``run_lock``, else the job's class path."""
-        return cls.run_lock or cls.class_path
-
-    def _refuse_overlap(self, inputs):
-        """Another run holds the lock: record this one as blocked, naming the run in progress, and fail."""
-        running = Sync.objects.using(RECORDS_DB).filter(lock=self.lock_name, status=SyncStatusChoices.RUNNING)
-        holder = running.select_related("job_result").order_by("start_time").first()
-        if holder is None:
-            held_by = "another run holding the same lock is starting"
-        else:
-            since = timezone.localtime(holder.start_time)
-            held_by = (
-                f"{holder} (job result {holder.job_result_id}) has been running since {since:%Y-%m-%d %H:%M:%S %Z}"
-            )
-        message = f"Not run: one run at a time ({self.lock_name}), and {held_by}."
-        now = timezone.now()
-        self.sync = Sync.objects.using(RECORDS_DB).create(
-            job_result=self.job_result,
-            job=self.job_model,
-            source=self.data_source,
-            target=self.data_target,
-            dry_run=self.dryrun,
-            start_time=now,
-            end_time=now,
-            inputs=inputs,
-            lock=self.lock_name,
-            status=SyncStatusChoices.BLOCKED,
-            summary=message,
-        )
-        self.fail(message, extra={"object": holder or self.sync, "grouping": "data sync"})
-        return message
 
     def _finish(self, status, summary):
         self.sync.status = status

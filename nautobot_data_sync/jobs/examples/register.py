@@ -4,16 +4,16 @@
 of the Data Sync dashboard); they can still be imported, e.g. to derive a job from one.
 """
 
-from django.conf import settings
 from nautobot.apps.jobs import register_jobs
 
+from nautobot_data_sync import app_setting
 from nautobot_data_sync.jobs.examples.inventory import InventoryFileDataSource
 from nautobot_data_sync.jobs.examples.nautobot_remote import RemoteNautobotDataSource, RemoteNautobotDataTarget
 
 
 def example_jobs():
     """The example jobs to register: none when ``hide_example_jobs`` is set."""
-    if settings.PLUGINS_CONFIG["nautobot_data_sync"].get("hide_example_jobs"):
+    if app_setting("hide_example_jobs"):
         return []
     return [InventoryFileDataSource, RemoteNautobotDataSource, RemoteNautobotDataTarget]
 

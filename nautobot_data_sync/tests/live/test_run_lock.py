@@ -96,12 +96,12 @@ class OneRunAtATimeTest(JobProcessTestCase):
     def test_of_two_runs_started_together_one_writes_and_the_other_names_it(self):
         first, second = self.start(GatedManufacturerSource), self.start(GatedManufacturerSource)
         self.wait_until(lambda: next(self.workdir.glob("gate.loading-*"), None), "a run holding the lock")
-        self.wait_until(lambda: Sync.objects.filter(status=SyncStatusChoices.BLOCKED).exists(), "the other run")
+        self.wait_until(lambda: Sync.objects.filter(status=SyncStatusChoices.NOT_RUN).exists(), "the other run")
         self.gate.open("load")
         self.finish(first)
         self.finish(second)
 
-        blocked = Sync.objects.get(status=SyncStatusChoices.BLOCKED)
+        blocked = Sync.objects.get(status=SyncStatusChoices.NOT_RUN)
         done = Sync.objects.get(status=SyncStatusChoices.SUCCEEDED)
         self.assertIn(f"job result {done.job_result_id}", blocked.summary)
         self.assertIn("has been running since", blocked.summary)
@@ -117,7 +117,7 @@ class OneRunAtATimeTest(JobProcessTestCase):
         self.gate.open("load")
         self.finish(holder)
         blocked = Sync.objects.get(job_result=job_result)
-        self.assertEqual(blocked.status, SyncStatusChoices.BLOCKED)
+        self.assertEqual(blocked.status, SyncStatusChoices.NOT_RUN)
         self.assertIn(GatedManufacturerSource.class_path, blocked.summary)
         self.assertEqual(job_result.status, JobResultStatusChoices.STATUS_FAILURE)
 

@@ -179,7 +179,7 @@ class InventorySyncTest(InventoryJobTestCase):
         for section in ("location_types", "locations", "devices"):
             inventory[section] = []
 
-        job_result, sync = self.run_job(inventory)
+        job_result, sync = self.run_job(inventory, allow_deletes=True)  # everything: the delete guard would refuse
 
         self.assertSucceeded(job_result, sync)
         deleted = sync.changes.filter(action=ChangeActionChoices.DELETE, model_name__startswith="location")

@@ -66,7 +66,7 @@ class CrudTest(OrmJobTestCase):
         self.assertEqual(sync.changes.count(), 0, "a second identical run changes nothing")
         self.assertEqual(sync.unchanged_count, 2)
 
-        job_result, sync = self.run_sync([])
+        job_result, sync = self.run_sync([], allow_deletes=True)  # the delete guard would refuse: all go
         self.assertEqual(job_result.status, JobResultStatusChoices.STATUS_SUCCESS, sync.summary)
         self.assertFalse(Device.objects.filter(name="leaf-01").exists())
         self.assertTrue(
@@ -112,7 +112,7 @@ class ScopeTest(OrmJobTestCase):
         bulk_devices(self.world, 4, prefix="dev")
         Device.objects.filter(name__in=["dev-00002", "dev-00003"]).update(location=self.world["locations"][1])
 
-        job_result, sync = self.run_sync([], scope={"device": Q(location__name="ams")})
+        job_result, sync = self.run_sync([], scope={"device": Q(location__name="ams")}, allow_deletes=True)
 
         self.assertEqual(job_result.status, JobResultStatusChoices.STATUS_SUCCESS, sync.summary)
         self.assertEqual(sorted(Device.objects.values_list("name", flat=True)), ["dev-00002", "dev-00003"])

@@ -59,7 +59,7 @@ class ProtectedDeleteJobTest(OrmJobTestCase):
             name="wlc-1", location=self.world["locations"][0], status=self.world["status"], controller_device=devices[0]
         )
 
-        job_result, sync = self.run_sync([device_record("new")])
+        job_result, sync = self.run_sync([device_record("new")], allow_deletes=True)  # both devices go
 
         self.assertEqual(job_result.status, JobResultStatusChoices.STATUS_FAILURE)
         failed = sync.changes.get(status=ChangeStatusChoices.FAILED)

@@ -1,0 +1,67 @@
+"""The delete guard: a sync whose source answered empty or cut short must not delete half of the target.
+
+Before anything is written, the planned deletes of each model are compared with what the target holds of that model
+(what its adapter loaded: the job's scope). A model is blocked when its deletes are more than ``limit`` in number, or
+more than ``fraction`` of its count (a model with ``floor`` deletes or fewer is never blocked by the fraction: a small
+lab may lose three of its ten devices); and, whatever the numbers, when the source loaded none of a model it would
+delete objects of. Works on any diffsync adapters, declarative or hand-written.
+"""
+
+from collections import Counter
+from dataclasses import dataclass
+
+from nautobot_data_sync.sync.recorder import iter_elements
+
+
+@dataclass(frozen=True)
+class DeleteGuard:
+    """The limits of one run: ``fraction`` of a model's count, at most ``limit`` deletes per model."""
+
+    fraction: float = 0.2
+    limit: int = 1000
+    floor: int = 10
+
+
+@dataclass(frozen=True)
+class BlockedModel:
+    """Why the deletes of one model are refused."""
+
+    model: str
+    deletes: int
+    count: int
+    reason: str
+
+    def __str__(self):
+        return f"{self.model}: {self.reason}"
+
+
+def planned_deletes(diff):
+    """``{model type: number of deletes}`` of ``diff``, children included."""
+    return Counter(element.type for element in iter_elements(diff) if element.action == "delete")
+
+
+def blocked_models(diff, source, target, guard):
+    """The models whose planned deletes ``guard`` refuses, and those with planned deletes the source loaded none of."""
+    blocked = []
+    deletes_by_model = planned_deletes(diff)
+    for model, deletes in sorted(deletes_by_model.items()):
+        count = len(target.get_all(model))
+        if deletes > guard.limit:
+            reason = f"{deletes:,} planned deletes of {count:,}, more than the limit of {guard.limit:,}"
+        elif deletes > guard.floor and deletes > guard.fraction * count:
+            reason = f"{deletes:,} planned deletes of {count:,}, more than {guard.fraction:.0%}"
+        else:
+            continue
+        blocked.append(BlockedModel(model, deletes, count, reason))
+    refused = {entry.model for entry in blocked}
+    for model in sorted(set(deletes_by_model) - refused):
+        if _declares(source, model) and not source.get_all(model):
+            count = len(target.get_all(model))
+            reason = f"the source loaded none, the target holds {count:,}"
+            blocked.append(BlockedModel(model, deletes_by_model[model], count, reason))
+    return blocked
+
+
+def _declares(adapter, model):
+    """Whether ``adapter`` has a model class for the type ``model`` (so loading none of it means something)."""
+    return isinstance(getattr(adapter, model, None), type)
