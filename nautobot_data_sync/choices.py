@@ -93,15 +93,26 @@ class ChangeStatusChoices(ChoiceSet):
     SUCCEEDED = "succeeded"
     FAILED = "failed"
     SKIPPED = "skipped"
+    CONFLICT = "conflict"  # the target holds it twice (or more): left alone
+    KEPT = "kept"  # a delete not done: the object is not this job's (ownership)
 
     CHOICES = (
         (PLANNED, "Planned"),
         (SUCCEEDED, "Succeeded"),
         (FAILED, "Failed"),
         (SKIPPED, "Skipped"),
+        (CONFLICT, "Conflict"),
+        (KEPT, "Kept: not owned"),
     )
 
-    CSS_CLASSES = {PLANNED: "info", SUCCEEDED: "success", FAILED: "danger", SKIPPED: "warning"}
+    CSS_CLASSES = {
+        PLANNED: "info",
+        SUCCEEDED: "success",
+        FAILED: "danger",
+        SKIPPED: "warning",
+        CONFLICT: "danger",
+        KEPT: "secondary",
+    }
 
 
 class TransactionPolicyChoices(ChoiceSet):

@@ -48,6 +48,8 @@ class SyncFilterSet(BaseFilterSet):
             "unchanged_count",
             "failed_count",
             "skipped_count",
+            "conflict_count",
+            "kept_count",
         ]
 
 

@@ -23,6 +23,8 @@ COUNTED_CHANGES = {
     "unchanged_count": ("action", ChangeActionChoices, ChangeActionChoices.UNCHANGED),
     "failed_count": ("status", ChangeStatusChoices, ChangeStatusChoices.FAILED),
     "skipped_count": ("status", ChangeStatusChoices, ChangeStatusChoices.SKIPPED),
+    "conflict_count": ("status", ChangeStatusChoices, ChangeStatusChoices.CONFLICT),
+    "kept_count": ("status", ChangeStatusChoices, ChangeStatusChoices.KEPT),
 }
 
 # An attribute a change does not record on one side: a create has nothing before, a delete nothing after.

@@ -45,6 +45,7 @@ class Sync(BaseModel):
     start_time = models.DateTimeField()
     end_time = models.DateTimeField(null=True, blank=True)
     inputs = models.JSONField(default=dict, blank=True, encoder=AttributeEncoder)
+    scope = models.JSONField(default=dict, blank=True, help_text="What the run was narrowed to (its scope inputs).")
     lock = models.CharField(
         max_length=255, blank=True, db_index=True, help_text="The run lock this sync held (one run at a time)."
     )
@@ -58,6 +59,8 @@ class Sync(BaseModel):
     unchanged_count = models.PositiveIntegerField(default=0)
     failed_count = models.PositiveIntegerField(default=0)
     skipped_count = models.PositiveIntegerField(default=0)
+    conflict_count = models.PositiveIntegerField(default=0, help_text="Objects the target holds more than once.")
+    kept_count = models.PositiveIntegerField(default=0, help_text="Deletes not done: the objects are not the job's.")
     counts_by_model = models.JSONField(
         default=dict, blank=True, help_text="{model name: {action: count}} for the changes of this sync."
     )

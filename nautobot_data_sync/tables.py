@@ -57,6 +57,8 @@ class SyncTable(BaseTable):
     unchanged_count = CountColumn(verbose_name="Unchanged")
     failed_count = CountColumn(verbose_name="Failed")
     skipped_count = CountColumn(verbose_name="Skipped")
+    conflict_count = CountColumn(verbose_name="Conflicts")
+    kept_count = CountColumn(verbose_name="Kept: not owned")
     actions = ButtonsColumn(Sync, buttons=("detail", "delete"))
 
     class Meta(BaseTable.Meta):
@@ -80,6 +82,8 @@ class SyncTable(BaseTable):
             "unchanged_count",
             "failed_count",
             "skipped_count",
+            "conflict_count",
+            "kept_count",
             "actions",
         )
         default_columns = (

@@ -57,7 +57,7 @@ from nautobot_data_sync.tables import PhaseDurationTable, PhaseMemoryTable, Sync
 UUID_REGEX = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
 
 # Columns of the "changes by model" panel: the keys Sync.counts_by_model uses, in display order.
-MODEL_COUNT_KEYS = ("create", "update", "delete", "unchanged", "failed", "skipped")
+MODEL_COUNT_KEYS = ("create", "update", "delete", "unchanged", "failed", "skipped", "conflict", "kept")
 
 
 class SyncUIViewSet(ObjectListViewMixin, ObjectDetailViewMixin, ObjectDestroyViewMixin, ObjectBulkDestroyViewMixin):

@@ -18,7 +18,12 @@ _ACTION_COUNT_FIELDS = {
     ChangeActionChoices.DELETE: "delete_count",
     ChangeActionChoices.UNCHANGED: "unchanged_count",
 }
-_STATUS_COUNT_FIELDS = {ChangeStatusChoices.FAILED: "failed_count", ChangeStatusChoices.SKIPPED: "skipped_count"}
+_STATUS_COUNT_FIELDS = {
+    ChangeStatusChoices.FAILED: "failed_count",
+    ChangeStatusChoices.SKIPPED: "skipped_count",
+    ChangeStatusChoices.CONFLICT: "conflict_count",
+    ChangeStatusChoices.KEPT: "kept_count",
+}
 COUNT_FIELDS = (*_ACTION_COUNT_FIELDS.values(), *_STATUS_COUNT_FIELDS.values())
 """The Sync columns that count its changes."""
 
