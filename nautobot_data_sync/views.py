@@ -85,7 +85,7 @@ class SyncUIViewSet(ObjectListViewMixin, ObjectDetailViewMixin, ObjectDestroyVie
             SyncNotePanel(
                 applies=lambda sync: sync.status == SyncStatusChoices.BLOCKED,
                 body_content_template_path="nautobot_data_sync/inc/blocked_note.html",
-                label="Blocked by the delete guard",
+                label="Blocked",
                 section=SectionChoices.LEFT_HALF,
                 css_class="warning",
                 weight=40,

@@ -202,13 +202,14 @@ class DataSyncJob(RunGuards, PhaseRunner, Job):
         else:
             self._load(SyncPhaseChoices.SOURCE_LOAD)
             self._load(SyncPhaseChoices.TARGET_LOAD)
+        conflicts = self.record_conflicts(self._nautobot_adapter())
         with self.phase(SyncPhaseChoices.DIFF) as metrics:
             self.calculate_diff()
             omitted = getattr(self.diff, "omitted_unchanged_by_type", {})
             for model_name, count in omitted.items():
                 self.recorder.add_unchanged(model_name, count)
             metrics.objects = len(self.diff) + sum(omitted.values())
-            self.blocked = self.check_deletes()
+            self.blocked = conflicts + self.check_deletes()
             if self.dryrun or self.blocked:  # what would be written, for review
                 self.recorder.add_diff(self.diff, ChangeStatusChoices.PLANNED)
                 self.recorder.flush()

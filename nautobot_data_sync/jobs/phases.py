@@ -4,6 +4,8 @@ loads one after the other or in two threads."""
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 
+from diffsync.exceptions import ObjectAlreadyExists
+
 from nautobot_data_sync.choices import SyncPhaseChoices
 from nautobot_data_sync.models import SyncPhase
 from nautobot_data_sync.speedups.threads import in_job_context
@@ -60,7 +62,16 @@ class PhaseRunner:
             SyncPhaseChoices.TARGET_LOAD: (self.load_target_adapter, "target_adapter"),
         }[name]
         with self.phase(name, profile_memory=False if parallel else None, parallel=parallel) as metrics:
-            load()
+            try:
+                load()
+            except ObjectAlreadyExists as error:  # diffsync's message names neither the side nor what to do
+                duplicate = error.existing_object  # (diffsync passes the object it refused under this name)
+                raise ObjectAlreadyExists(
+                    f"{type(self).__name__}.{load.__name__}() loaded two {duplicate.get_type()} objects with the "
+                    f"unique id {duplicate.get_unique_id()!r}: that system holds duplicates (or the adapter builds "
+                    "the same identifiers for two records); remove the duplicate or make the identifiers unique",
+                    duplicate,
+                ) from error
             adapter = getattr(self, attribute)
             if adapter is None:
                 raise TypeError(f"{type(self).__name__}.{load.__name__}() did not set self.{attribute}")

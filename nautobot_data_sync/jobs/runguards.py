@@ -24,6 +24,8 @@ class RunGuards:
     """Refuse a model's deletes over this fraction of its count (None: ``PLUGINS_CONFIG``'s, 0.2)."""
     delete_guard_limit = None
     """Refuse more deletes than this of one model (None: ``PLUGINS_CONFIG``'s, 1,000)."""
+    block_on_conflicts = False
+    """Write nothing when Nautobot holds an object twice (else the duplicates are recorded and left alone)."""
 
     @classproperty
     def lock_name(cls):
@@ -39,6 +41,31 @@ class RunGuards:
             floor=app_setting("delete_guard_floor"),
         )
 
+    def record_conflicts(self, adapter):
+        """Record the objects Nautobot holds more than once (a declarative ``adapter``'s ``conflicts``), naming both
+        objects; returns the blocking reasons when ``block_on_conflicts``."""
+        conflicts = getattr(adapter, "conflicts", [])
+        pks_by_model = {}
+        for conflict in conflicts:
+            pks_by_model.setdefault(conflict.model_class._model, set()).update(
+                (conflict.kept_pk, conflict.duplicate_pk)
+            )
+        found = {model: model._base_manager.in_bulk(pks) for model, pks in pks_by_model.items()}
+        for conflict in conflicts:
+            objects = found[conflict.model_class._model]
+            kept, duplicate = objects.get(conflict.kept_pk), objects.get(conflict.duplicate_pk)
+            name = conflict.model_class._modelname
+            message = (
+                f"Nautobot holds more than one {name} {conflict.unique_id!r}: the sync used {kept} "
+                f"(id {conflict.kept_pk}) and left this one, {duplicate} (id {conflict.duplicate_pk}), alone. "
+                "Remove or rename the duplicate."
+            )
+            self.recorder.add_conflict(name, conflict.unique_id, message, duplicate)
+            self.logger.warning(message, extra={"object": duplicate, "grouping": "data sync"})
+        if not conflicts or not self.block_on_conflicts:
+            return []
+        return [f"{len(conflicts)} objects Nautobot holds more than once (see the Conflict changes)"]
+
     def check_deletes(self):
         """The models whose planned deletes the delete guard refuses (none when this run allows them)."""
         if self.allow_deletes:
@@ -49,10 +76,10 @@ class RunGuards:
         return blocked
 
     def _blocked_summary(self):
-        models = "; ".join(str(entry) for entry in self.blocked)
+        reasons = "; ".join(str(entry) for entry in self.blocked)
         return (
-            f"Blocked by the delete guard, nothing written: {models}. Review the planned changes; if they are right, "
-            "run again allowing the deletes."
+            f"Blocked, nothing written: {reasons}. Review the planned changes; if they are right, run again allowing "
+            "the deletes."
         )
 
     def _take_run_lock(self):

@@ -11,17 +11,32 @@ class MyNautobotAdapter(NautobotAdapter):
 ``load()`` reads, for each model in ``top_level``, the rows of ``queries.read_rows`` (values, not model instances:
 one query per model type and many-to-many field, children included; relationships add three queries each), then
 builds the diffsync models and links children in constant time. Only what the scope lets the adapter load can be
-updated or deleted by a sync: a scoped sync never deletes objects outside its scope.
+updated or deleted by a sync: a scoped sync never deletes objects outside its scope. Objects Nautobot holds twice
+(the same declared identifiers, made by hand or by another tool) are not a load error: the first is loaded, the
+others are left alone and listed in ``conflicts`` (the job records them on the Data Sync).
 """
 
 from contextlib import contextmanager
+from dataclasses import dataclass
 
 from diffsync import Adapter
+from diffsync.exceptions import ObjectAlreadyExists
 
 from nautobot_data_sync.orm import relationships
 from nautobot_data_sync.orm.model import NautobotModel
 from nautobot_data_sync.orm.queries import CHILDREN, PK, make_reader, read_rows
 from nautobot_data_sync.orm.references import ReferenceCache
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """Nautobot holds more than one object with the same declared identifiers: the first loaded (``kept_pk``) is the
+    one the sync uses, ``duplicate_pk`` is left alone."""
+
+    model_class: type  # the NautobotModel subclass
+    unique_id: str
+    kept_pk: object
+    duplicate_pk: object
 
 
 class NautobotAdapter(Adapter):
@@ -37,6 +52,8 @@ class NautobotAdapter(Adapter):
         self.references = ReferenceCache(self)
         self.bulk_writer = None
         """The ``writer.BulkWriter`` the models queue their writes in, inside ``writing_through()``."""
+        self.conflicts = []
+        """``Conflict``: objects loaded with the identifiers of one loaded before (duplicates in Nautobot)."""
 
     @contextmanager
     def writing_through(self, writer):
@@ -117,9 +134,17 @@ class _Builder:
             side = model_class.plan().relationships[name]
             values[name] = by_pk.get(pk, relationships.empty(side))
         model = model_class(pk=pk, **values)
-        self.adapter.add(model)
+        try:
+            self.adapter.add(model)
+        except ObjectAlreadyExists:  # a duplicate in Nautobot: recorded, left out (with its children) of the sync
+            unique_id = model.get_unique_id()
+            kept = self.adapter.get(model_class, unique_id)
+            self.adapter.conflicts.append(Conflict(model_class, unique_id, kept.pk, pk))
+            return None
         for child_type, field_name in model_class._children.items():
             child_class = getattr(self.adapter, child_type)
             for child_row in row[CHILDREN + field_name]:
-                model.add_child(self.add(child_class, child_row))
+                child = self.add(child_class, child_row)
+                if child is not None:
+                    model.add_child(child)
         return model

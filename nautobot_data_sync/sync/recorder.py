@@ -95,6 +95,23 @@ class ChangeRecorder:
             _link_to(row, obj)
         self._buffer.append(row)
 
+    def add_conflict(self, model_name, unique_id, message, obj=None):
+        """Record an object the target holds more than once (left alone by the sync); ``obj`` the duplicate."""
+        self._count(model_name, ChangeActionChoices.UNCHANGED, ChangeStatusChoices.CONFLICT)
+        self._sequence += 1
+        row = SyncChange(
+            sync=self.sync,
+            sequence=self._sequence,
+            model_name=model_name,
+            unique_id=unique_id[:500],
+            action=ChangeActionChoices.UNCHANGED,
+            status=ChangeStatusChoices.CONFLICT,
+            message=message,
+        )
+        if isinstance(obj, Model):
+            _link_to(row, obj)
+        self._buffer.append(row)
+
     def add_unchanged(self, model_name, count):
         """Count ``count`` unchanged objects that have no diff element (the differ left them out)."""
         self._count(model_name, ChangeActionChoices.UNCHANGED, ChangeStatusChoices.SUCCEEDED, count)

@@ -96,3 +96,18 @@ class DeleteGuardTest(TransactionTestCase):
         response = self.client.get(url)
         self.assertContains(response, f"{rerun}{sync.job_result_id}&amp;allow_deletes=True")
         self.assertContains(response, "Run again allowing these deletes")
+
+
+class DuplicateSourceRecordsTest(TransactionTestCase):
+    def test_a_hand_written_adapter_that_loads_an_object_twice_gets_a_clear_error(self):
+        ManufacturerSource.records = [{"name": "Acme"}, {"name": "Acme"}]
+        self.addCleanup(setattr, ManufacturerSource, "records", [])
+        job_kwargs = {"dryrun": True, "memory_profiling": False, "parallel_loading": False}
+        job_result = run_job_for_testing(job_model_for(ManufacturerSource), job_kwargs=job_kwargs)
+        sync = Sync.objects.get(job_result=job_result)
+        self.assertEqual(sync.status, SyncStatusChoices.FAILED)
+        self.assertIn(
+            "ManufacturerSource.load_source_adapter() loaded two manufacturer objects with the unique id 'Acme': that "
+            "system holds duplicates",
+            sync.summary,
+        )
