@@ -11,6 +11,8 @@ migrations), in a process of its own (so peak memory compares):
     ours        the example job "Inventory file -> Nautobot" (jobs/examples/inventory) with ``bulk_mode = False``
                 (benchmarks/jobs/inventory_per_object.py): one validated_save() per object
     ours-bulk   the same job with ``bulk_mode = True`` (benchmarks/jobs/inventory_bulk.py)
+    ours-bulk-unstamped  the same without ownership stamps (benchmarks/jobs/inventory_bulk_unstamped.py): what
+                the owner, last-written and last-seen metadata cost
     ssot        nautobot-ssot's contrib NautobotModel / NautobotAdapter (benchmarks/jobs/inventory_ssot.py)
     raw         raw bulk_create / bulk_update / delete, no validation, no change log (benchmarks/raw_bulk.py)
 
@@ -51,12 +53,14 @@ BENCH_CONFIG = REPO_ROOT / "benchmarks" / "nautobot_config.py"
 CONTENDERS = {
     "ours": "this app, per-object",
     "ours-bulk": "this app, bulk mode",
+    "ours-bulk-unstamped": "this app, bulk mode, no ownership stamps",
     "ssot": "nautobot-ssot",
     "raw": "raw bulk_create",
 }
 JOBS = {
     "ours": "inventory_per_object.InventoryFilePerObjectDataSource",
     "ours-bulk": "inventory_bulk.InventoryFileBulkDataSource",
+    "ours-bulk-unstamped": "inventory_bulk_unstamped.InventoryFileBulkUnstampedDataSource",
     "ssot": "inventory_ssot.MeteredInventorySsotDataSource",
 }
 SCENARIOS = ("initial", "no-op", "changed")

@@ -18,6 +18,7 @@ from nautobot_data_sync.choices import (
     SyncStatusChoices,
     TransactionPolicyChoices,
 )
+from nautobot_data_sync.jobs.ownership import OwnershipSteps
 from nautobot_data_sync.jobs.phases import PHASE_LABELS, PhaseRunner
 from nautobot_data_sync.jobs.runguards import RunGuards
 from nautobot_data_sync.models import Sync
@@ -49,7 +50,7 @@ class DataMapping:
             raise TypeError("DataMapping() needs a target_name")
 
 
-class DataSyncJob(RunGuards, PhaseRunner, Job):
+class DataSyncJob(RunGuards, OwnershipSteps, PhaseRunner, Job):
     """Shared machinery of DataSource and DataTarget jobs: inputs, the four phases, records and metrics.
 
     Subclasses implement ``load_source_adapter()`` and ``load_target_adapter()``; every other hook has a default.
@@ -100,7 +101,8 @@ class DataSyncJob(RunGuards, PhaseRunner, Job):
         self.memory_profiling = False
         self.parallel_loading = False
         self.allow_deletes = False
-        self.blocked = []  # the models the delete guard refused
+        self.blocked = []  # why nothing may be written (the delete guard's models, conflicts)
+        self.kept = {}  # {id(delete element): why}: deletes not done, the objects not being the job's
         self._speedups = None
         self._after_dispatch = ExitStack()  # what to stop once Nautobot has dispatched the change records
 
@@ -166,6 +168,7 @@ class DataSyncJob(RunGuards, PhaseRunner, Job):
             callback=self._progress(SyncPhaseChoices.SYNC),
             flags=self.diffsync_flags,
             writer=writer,
+            kept=self.kept,
         )
         try:
             with ExitStack() as stack:
@@ -209,9 +212,10 @@ class DataSyncJob(RunGuards, PhaseRunner, Job):
             for model_name, count in omitted.items():
                 self.recorder.add_unchanged(model_name, count)
             metrics.objects = len(self.diff) + sum(omitted.values())
+            self.kept = self.find_kept()
             self.blocked = conflicts + self.check_deletes()
             if self.dryrun or self.blocked:  # what would be written, for review
-                self.recorder.add_diff(self.diff, ChangeStatusChoices.PLANNED)
+                self.recorder.add_diff(self.diff, ChangeStatusChoices.PLANNED, kept=self.kept)
                 self.recorder.flush()
         if self.blocked and not self.dryrun:
             return
@@ -222,6 +226,7 @@ class DataSyncJob(RunGuards, PhaseRunner, Job):
         with self.phase(SyncPhaseChoices.SYNC) as metrics:
             self.execute_sync()
             self.recorder.flush()
+            self.stamp_ownership()
             metrics.objects = len(self.diff) + sum(omitted.values())
 
     def lookup_object(self, model_name, unique_id):
@@ -349,6 +354,8 @@ class DataSyncJob(RunGuards, PhaseRunner, Job):
 
 class DataSource(DataSyncJob):
     """A job that syncs another system (the source) into Nautobot (the target)."""
+
+    writes_nautobot = True
 
     @classproperty
     def data_target(cls):

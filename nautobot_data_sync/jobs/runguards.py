@@ -70,7 +70,8 @@ class RunGuards:
         """The models whose planned deletes the delete guard refuses (none when this run allows them)."""
         if self.allow_deletes:
             return []
-        blocked = blocked_models(self.diff, self.source_adapter, self.target_adapter, self.delete_guard())
+        guard = self.delete_guard()
+        blocked = blocked_models(self.diff, self.source_adapter, self.target_adapter, guard, kept=self.kept)
         for entry in blocked:
             self.logger.warning("Delete guard: %s", entry, extra={"grouping": "data sync"})
         return blocked

@@ -2,6 +2,20 @@
 
 from django.db import migrations, models
 
+# The object metadata types the app stamps synced objects with (nautobot_data_sync.sync.ownership), created here so
+# that no sync logs their creation as one of its changes.
+METADATA_TYPES = {
+    "Data Sync owner": ("text", "The sync job that owns the object: only it deletes the object."),
+    "Data Sync last written": ("datetime", "When a sync job last created or updated the object."),
+    "Data Sync last seen": ("datetime", "When a sync job last found the object in its source."),
+}
+
+
+def create_metadata_types(apps, schema_editor):
+    metadata_type = apps.get_model("extras", "MetadataType")
+    for name, (data_type, description) in METADATA_TYPES.items():
+        metadata_type.objects.get_or_create(name=name, defaults={"data_type": data_type, "description": description})
+
 
 class Migration(migrations.Migration):
 
@@ -10,6 +24,7 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        migrations.RunPython(create_metadata_types, migrations.RunPython.noop),
         migrations.AddField(
             model_name='sync',
             name='change_id',

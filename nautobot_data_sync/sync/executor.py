@@ -5,6 +5,7 @@ from diffsync.helpers import DiffSyncSyncer
 from django.db import transaction
 
 from nautobot_data_sync.choices import ChangeStatusChoices
+from nautobot_data_sync.sync.recorder import iter_elements
 
 
 class SyncAborted(Exception):
@@ -32,15 +33,15 @@ class RecordingSyncer(DiffSyncSyncer):
     * Any exception from a model's create/update/delete is a failure of that object, not a crash of the sync,
       unless ``report`` stops on failure, in which case ``SyncAborted`` is raised.
     * Every element's outcome goes to ``report`` (an ``OutcomeReport``); elements never reached (under a failed
-      parent) are recorded as skipped once the sync ends.
+      parent) are recorded as skipped once the sync ends; the deletes in ``kept`` are recorded as kept, not done.
 
     With a bulk ``writer`` (``orm.writer.BulkWriter``, reporting to the same ``report``), the writes the models queue
     there are recorded when the writer flushes them; the writer is flushed when full, before a write it does not take,
     and at the end.
     """
 
-    def __init__(  # the arguments of diffsync's syncer, then what it records to and writes through
-        self, diff, source, target, report, logger, callback=None, flags=DiffSyncFlags.NONE, writer=None
+    def __init__(  # the arguments of diffsync's syncer, then what it records to, writes through and leaves
+        self, diff, source, target, report, logger, callback=None, flags=DiffSyncFlags.NONE, writer=None, kept=None
     ):
         super().__init__(
             diff=diff,
@@ -53,6 +54,7 @@ class RecordingSyncer(DiffSyncSyncer):
         self.report = report
         self.recorder = report.recorder
         self.writer = writer
+        self.kept = kept or {}  # {id(element): why}: deletes not to do (the objects are not the job's)
         self._elements = []  # stack: the element whose sync_model() is running is on top
         self._visited = set()
         self._outcome = None
@@ -68,6 +70,11 @@ class RecordingSyncer(DiffSyncSyncer):
             self.recorder.add_diff(self.diff, ChangeStatusChoices.SKIPPED, skip=self._visited)
 
     def sync_diff_element(self, element, parent_model=None):
+        if id(element) in self.kept:  # a delete the job may not do: recorded, with what is under it, and left
+            for kept in (element, *iter_elements(element)):
+                self._visited.add(id(kept))
+                self.recorder.add(kept, ChangeStatusChoices.KEPT, self.kept.get(id(kept), self.kept[id(element)]))
+            return False
         self._elements.append(element)
         self._visited.add(id(element))
         try:

@@ -35,15 +35,18 @@ class BlockedModel:
         return f"{self.model}: {self.reason}"
 
 
-def planned_deletes(diff):
-    """``{model type: number of deletes}`` of ``diff``, children included."""
-    return Counter(element.type for element in iter_elements(diff) if element.action == "delete")
+def planned_deletes(diff, kept=frozenset()):
+    """``{model type: number of deletes}`` of ``diff``, children included, but for the elements in ``kept``."""
+    return Counter(
+        element.type for element in iter_elements(diff) if element.action == "delete" and id(element) not in kept
+    )
 
 
-def blocked_models(diff, source, target, guard):
-    """The models whose planned deletes ``guard`` refuses, and those with planned deletes the source loaded none of."""
+def blocked_models(diff, source, target, guard, kept=frozenset()):
+    """The models whose planned deletes ``guard`` refuses, and those with planned deletes the source loaded none of
+    (``kept``: ids of delete elements that will not be done)."""
     blocked = []
-    deletes_by_model = planned_deletes(diff)
+    deletes_by_model = planned_deletes(diff, kept)
     for model, deletes in sorted(deletes_by_model.items()):
         count = len(target.get_all(model))
         if deletes > guard.limit:

@@ -24,6 +24,7 @@ _STATUS_COUNT_FIELDS = {
     ChangeStatusChoices.CONFLICT: "conflict_count",
     ChangeStatusChoices.KEPT: "kept_count",
 }
+WRITES = (ChangeActionChoices.CREATE, ChangeActionChoices.UPDATE)
 COUNT_FIELDS = (*_ACTION_COUNT_FIELDS.values(), *_STATUS_COUNT_FIELDS.values())
 """The Sync columns that count its changes."""
 
@@ -66,6 +67,7 @@ class ChangeRecorder:
         self.keep_unchanged = keep_unchanged
         self.counts = Counter()
         self.counts_by_model = defaultdict(Counter)
+        self.written = defaultdict(set)  # {model name: unique ids created or updated}
         self._buffer = []
         self._sequence = 0
 
@@ -74,6 +76,10 @@ class ChangeRecorder:
         hand (then it is not looked up)."""
         action = element.action or ChangeActionChoices.UNCHANGED
         self._count(element.type, action, status)
+        unique_id = None
+        if status == ChangeStatusChoices.SUCCEEDED and action in WRITES:
+            unique_id = self.unique_id_of(element)
+            self.written[element.type].add(unique_id)
         if action == ChangeActionChoices.UNCHANGED and not self.keep_unchanged:
             return
         if len(self._buffer) >= self.batch_size:
@@ -84,7 +90,7 @@ class ChangeRecorder:
             sync=self.sync,
             sequence=self._sequence,
             model_name=element.type,
-            unique_id=self.unique_id_of(element)[:500],
+            unique_id=(unique_id or self.unique_id_of(element))[:500],
             action=action,
             status=status,
             attributes_before=diffs.get("-"),
@@ -121,10 +127,14 @@ class ChangeRecorder:
         self.counts[count_field(action, status)] += number
         self.counts_by_model[model_name][model_count_key(action, status)] += number
 
-    def add_diff(self, diff, status, skip=frozenset()):
-        """Record every element of ``diff`` with ``status``, except those whose ``id()`` is in ``skip``."""
+    def add_diff(self, diff, status, skip=frozenset(), kept=None):
+        """Record every element of ``diff`` with ``status``, except those whose ``id()`` is in ``skip``, and those in
+        ``kept`` (``{id(element): why}``: deletes not done, the object not being the job's) as kept."""
+        kept = kept or {}
         for element in iter_elements(diff):
-            if id(element) not in skip:
+            if id(element) in kept:
+                self.add(element, ChangeStatusChoices.KEPT, kept[id(element)])
+            elif id(element) not in skip:
                 self.add(element, status)
 
     def flush(self):

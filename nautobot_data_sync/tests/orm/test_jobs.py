@@ -9,7 +9,7 @@ from nautobot.extras.models import ObjectChange, RelationshipAssociation
 
 from nautobot_data_sync.choices import ChangeActionChoices, ChangeStatusChoices
 from nautobot_data_sync.tests.fixtures.cases import OrmJobTestCase
-from nautobot_data_sync.tests.fixtures.orm import bulk_devices, device_record
+from nautobot_data_sync.tests.fixtures.orm import OrmDeviceSource, bulk_devices, device_record
 
 
 class CrudTest(OrmJobTestCase):
@@ -109,6 +109,8 @@ class FailureTest(OrmJobTestCase):
 
 class ScopeTest(OrmJobTestCase):
     def test_a_scoped_sync_never_deletes_outside_its_scope(self):
+        OrmDeviceSource.delete_only_owned = False  # the devices are made by the test, not by a sync
+        self.addCleanup(delattr, OrmDeviceSource, "delete_only_owned")
         bulk_devices(self.world, 4, prefix="dev")
         Device.objects.filter(name__in=["dev-00002", "dev-00003"]).update(location=self.world["locations"][1])
 

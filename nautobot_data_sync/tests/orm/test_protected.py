@@ -9,7 +9,13 @@ from nautobot_data_sync.choices import ChangeActionChoices, ChangeStatusChoices
 from nautobot_data_sync.orm import NautobotAdapter, NautobotModel, ObjectProtected
 from nautobot_data_sync.tests.fixtures.cases import OrmJobTestCase
 from nautobot_data_sync.tests.fixtures.jobs import job_model_for
-from nautobot_data_sync.tests.fixtures.orm import OrmDeviceBulkSource, bulk_devices, device_record, make_world
+from nautobot_data_sync.tests.fixtures.orm import (
+    OrmDeviceBulkSource,
+    OrmDeviceSource,
+    bulk_devices,
+    device_record,
+    make_world,
+)
 
 
 class LocationModel(NautobotModel):
@@ -53,6 +59,11 @@ class ProtectedDeleteTest(TestCase):
 
 
 class ProtectedDeleteJobTest(OrmJobTestCase):
+    def setUp(self):
+        super().setUp()
+        OrmDeviceSource.delete_only_owned = False  # the devices are made by the test, not by a sync
+        self.addCleanup(delattr, OrmDeviceSource, "delete_only_owned")
+
     def test_a_blocked_delete_is_a_recorded_failure_and_the_sync_continues(self):
         devices = bulk_devices(self.world, 2)
         Controller.objects.create(

@@ -1,0 +1,86 @@
+"""Ownership of the objects a Data Source writes into Nautobot (``sync.ownership``): deletes only of what the job
+owns, and the owner, last-written and last-seen stamps after each run that writes."""
+
+from django.db.models import Model
+from django.utils.functional import classproperty
+
+from nautobot_data_sync.sync.ownership import Ownership
+from nautobot_data_sync.sync.recorder import iter_elements
+
+
+class OwnershipSteps:
+    """The ownership steps of a DataSyncJob (``self.diff``, the adapters, ``self.recorder``, ``lookup_objects()``)."""
+
+    owner = None
+    """The owner stamped on the objects this job writes (default: the job's class path); jobs that share their
+    objects may name one owner."""
+    delete_only_owned = True
+    """Delete only objects this job owns: others are kept and counted as "kept: not owned"."""
+    track_ownership = True
+    """Stamp owner, last written and last seen on the Nautobot objects this job writes or finds in its source."""
+    writes_nautobot = False  # a Data Source's target is Nautobot
+
+    @classproperty
+    def owner_name(cls):
+        return cls.owner or cls.class_path
+
+    def find_kept(self):
+        """``{id(delete element): why}`` for the planned deletes of objects this job does not own."""
+        if not (self.writes_nautobot and self.track_ownership and self.delete_only_owned):
+            return {}
+        by_type = {}
+        for element in iter_elements(self.diff):
+            if element.action == "delete":
+                by_type.setdefault(element.type, []).append(element)
+        if not by_type:
+            return {}
+        ownership = Ownership(self.owner_name)
+        kept = {}
+        for model_name, elements in by_type.items():
+            unique_ids = {id(element): self._unique_id_of(element) for element in elements}
+            objects = self.nautobot_objects(model_name, set(unique_ids.values()))
+            owners = {}
+            for model in {model for model, _ in objects.values()}:
+                owners.update(ownership.owners(model, [pk for each, pk in objects.values() if each is model]))
+            for element in elements:
+                found = objects.get(unique_ids[id(element)])
+                owner = owners.get(found[1]) if found else None
+                if found is None:
+                    kept[id(element)] = "Kept: its Nautobot object is unknown to the job, so is whether it owns it."
+                elif owner != self.owner_name:
+                    holder = f"owned by {owner}" if owner else "owned by no sync job (made by hand, or before)"
+                    kept[id(element)] = f"Kept: not this job's object, {holder}."
+        return kept
+
+    def stamp_ownership(self):
+        """Stamp what this run wrote (owner if unowned, last written) and what its source has (last seen, adopted
+        if unowned)."""
+        if not (self.writes_nautobot and self.track_ownership):
+            return
+        ownership = Ownership(self.owner_name)
+        for model_name in self.target_adapter.store.get_all_model_names():
+            in_source = {model.get_unique_id() for model in self.source_adapter.get_all(model_name)}
+            seen = {model.get_unique_id() for model in self.target_adapter.get_all(model_name)} & in_source
+            written = self.recorder.written.get(model_name, set())
+            objects = self.nautobot_objects(model_name, seen | written)
+            for model in {model for model, _ in objects.values()}:
+                ownership.stamp(
+                    model,
+                    written=[objects[uid][1] for uid in written if uid in objects and objects[uid][0] is model],
+                    seen=[objects[uid][1] for uid in seen if uid in objects and objects[uid][0] is model],
+                )
+
+    def nautobot_objects(self, model_name, unique_ids):
+        """``{unique_id: (Django model, pk)}`` of the Nautobot objects of ``unique_ids``: from a declarative adapter's
+        loaded models (no query), else from ``lookup_objects()``."""
+        adapter = self._nautobot_adapter()
+        model_class = getattr(adapter, model_name, None) if adapter is not None else None
+        if isinstance(model_class, type) and getattr(model_class, "_model", None) is not None:
+            found = {}
+            for unique_id in unique_ids:
+                model = adapter.get_or_none(model_name, unique_id)
+                if model is not None and model.pk is not None:
+                    found[unique_id] = (model_class._model, model.pk)
+            return found
+        objects = self.lookup_objects(model_name, list(unique_ids))
+        return {uid: (type(obj), obj.pk) for uid, obj in objects.items() if isinstance(obj, Model)}

@@ -1,0 +1,119 @@
+"""Ownership, provenance and "last seen", as Nautobot's own object metadata, written in bulk.
+
+Three metadata types, set up by the app: **Data Sync owner** (text: the owning job's name, ``owner``), **Data Sync
+last written** and **Data Sync last seen** (date-times). After a sync, every object it created or updated is stamped
+owned (if no job owns it yet) and last written; every object the source still has is stamped last seen, and adopted
+(stamped owned) if no job owned it: a first sync against an existing Nautobot takes over what it matches, and
+nothing else. Stamps are written with a fixed number of queries per model and batch of ``CHUNK`` objects: never a
+save of the object, never a change record (a stamp is bookkeeping, not a change).
+"""
+
+from django.contrib.contenttypes.models import ContentType
+from django.utils import timezone
+from nautobot.extras.choices import MetadataTypeDataTypeChoices
+from nautobot.extras.models import MetadataType, ObjectMetadata
+from nautobot.extras.signals import invalidate_models_cache
+
+OWNER = "Data Sync owner"
+LAST_WRITTEN = "Data Sync last written"
+LAST_SEEN = "Data Sync last seen"
+TYPES = {
+    OWNER: (MetadataTypeDataTypeChoices.TYPE_TEXT, "The sync job that owns the object: only it deletes the object."),
+    LAST_WRITTEN: (MetadataTypeDataTypeChoices.TYPE_DATETIME, "When a sync job last created or updated the object."),
+    LAST_SEEN: (MetadataTypeDataTypeChoices.TYPE_DATETIME, "When a sync job last found the object in its source."),
+}
+CHUNK = 20_000  # objects per query (PostgreSQL takes at most 65,535 parameters per statement)
+
+
+def metadata_types():
+    """``{name: MetadataType}`` of the app's three types (made by migration 0002; made again if deleted)."""
+    found = {metadata_type.name: metadata_type for metadata_type in MetadataType.objects.filter(name__in=TYPES)}
+    missing = [
+        MetadataType(name=name, data_type=data_type, description=description)
+        for name, (data_type, description) in TYPES.items()
+        if name not in found
+    ]
+    for metadata_type in MetadataType.objects.bulk_create(missing):  # the app's set-up, not a change of the sync's
+        found[metadata_type.name] = metadata_type
+    return found
+
+
+class Ownership:
+    """The owner ``owner`` (a job's name) reading and stamping object metadata, for one run."""
+
+    def __init__(self, owner):
+        self.owner = owner
+        self.now = timezone.now().replace(microsecond=0).isoformat()
+        self._types = None
+        self._allowed = set()  # (metadata type pk, content type pk) known to be allowed
+
+    @property
+    def types(self):
+        if self._types is None:
+            self._types = metadata_types()
+            allowed = MetadataType.content_types.through.objects.filter(metadatatype__in=self._types.values())
+            self._allowed.update(allowed.values_list("metadatatype_id", "contenttype_id"))
+        return self._types
+
+    def owners(self, model, pks):
+        """``{pk: owner}`` of the objects ``pks`` of Django ``model`` that some job owns."""
+        owner_type = self.types[OWNER]
+        content_type = ContentType.objects.get_for_model(model)
+        found = {}
+        for chunk in _chunks(list(pks)):
+            rows = ObjectMetadata.objects.filter(
+                metadata_type=owner_type, assigned_object_type=content_type, assigned_object_id__in=chunk
+            ).values_list("assigned_object_id", "_value")
+            found.update(rows)
+        return found
+
+    def stamp(self, model, written, seen):
+        """Stamp the objects of Django ``model``: ``written`` (pks created or updated by this run) owned if unowned
+        and last written; ``seen`` (pks the source has) last seen, and adopted if unowned."""
+        content_type = ContentType.objects.get_for_model(model)
+        for name in TYPES:
+            self._allow(self.types[name], content_type)
+        self._stamp(self.types[OWNER], content_type, set(written) | set(seen), self.owner, overwrite=False)
+        self._stamp(self.types[LAST_WRITTEN], content_type, set(written), self.now, overwrite=True)
+        self._stamp(self.types[LAST_SEEN], content_type, set(seen), self.now, overwrite=True)
+
+    def _stamp(self, metadata_type, content_type, pks, value, overwrite):
+        """Give every object of ``pks`` the ``value`` of ``metadata_type``: created where missing, and updated
+        where present if ``overwrite``."""
+        for chunk in _chunks(list(pks)):
+            rows = ObjectMetadata.objects.filter(
+                metadata_type=metadata_type, assigned_object_type=content_type, assigned_object_id__in=chunk
+            )
+            present = set(rows.values_list("assigned_object_id", flat=True))
+            if overwrite and present:
+                rows.update(_value=value)
+            missing = [pk for pk in chunk if pk not in present]
+            ObjectMetadata.objects.bulk_create(
+                [
+                    ObjectMetadata(
+                        metadata_type=metadata_type,
+                        assigned_object_type=content_type,
+                        assigned_object_id=pk,
+                        scoped_fields=[],
+                        _value=value,
+                    )
+                    for pk in missing
+                ],
+                batch_size=1000,
+            )
+
+    def _allow(self, metadata_type, content_type):
+        """Let ``metadata_type`` be assigned to objects of ``content_type`` (Nautobot checks it when one is edited):
+        the app's own bookkeeping, so not a change record, but Nautobot's cache of the types per model is cleared as
+        its signal handler clears it."""
+        key = (metadata_type.pk, content_type.pk)
+        if key not in self._allowed:
+            through = MetadataType.content_types.through
+            through.objects.bulk_create([through(metadatatype=metadata_type, contenttype=content_type)])
+            invalidate_models_cache(sender=through)
+            self._allowed.add(key)
+
+
+def _chunks(items):
+    for start in range(0, len(items), CHUNK):
+        yield items[start : start + CHUNK]

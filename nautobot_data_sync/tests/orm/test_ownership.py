@@ -1,0 +1,97 @@
+"""Ownership, provenance and last seen: Nautobot object metadata stamped in bulk; deletes only of what the job owns."""
+
+from django.contrib.contenttypes.models import ContentType
+from nautobot.dcim.models import Device, Interface
+from nautobot.extras.choices import JobResultStatusChoices
+from nautobot.extras.models import ObjectChange, ObjectMetadata
+
+from nautobot_data_sync.choices import ChangeActionChoices, ChangeStatusChoices, SyncPhaseChoices
+from nautobot_data_sync.sync.ownership import LAST_SEEN, LAST_WRITTEN, OWNER, Ownership
+from nautobot_data_sync.tests.fixtures.cases import OrmJobTestCase
+from nautobot_data_sync.tests.fixtures.jobs import job_model_for
+from nautobot_data_sync.tests.fixtures.orm import (
+    OrmDeviceBulkSource,
+    OrmDeviceSource,
+    bulk_devices,
+    device_record,
+)
+
+
+def stamps(obj):
+    """``{metadata type name: value}`` of ``obj``."""
+    rows = ObjectMetadata.objects.filter(
+        assigned_object_type=ContentType.objects.get_for_model(obj), assigned_object_id=obj.pk
+    )
+    return dict(rows.values_list("metadata_type__name", "_value"))
+
+
+class OwnershipTest(OrmJobTestCase):
+    job_class = OrmDeviceSource
+
+    def setUp(self):
+        super().setUp()
+        self.job_model = job_model_for(self.job_class)
+
+    def test_written_objects_are_owned_and_stamped_without_change_records(self):
+        job_result, sync = self.run_sync([device_record("leaf-01"), device_record("leaf-02")])
+        self.assertEqual(job_result.status, JobResultStatusChoices.STATUS_SUCCESS, sync.summary)
+        leaf = Device.objects.get(name="leaf-01")
+        for obj in (leaf, leaf.interfaces.get(name="eth0")):
+            stamped = stamps(obj)
+            self.assertEqual(stamped[OWNER], self.job_class.class_path)
+            self.assertEqual(stamped[LAST_WRITTEN], stamped[LAST_SEEN])
+        logged = ObjectChange.objects.filter(changed_object_type__model="objectmetadata")
+        self.assertFalse(logged.exists(), "a stamp is not a change record")
+
+        before = stamps(leaf)[LAST_SEEN]
+        _, no_op = self.run_sync([device_record("leaf-01"), device_record("leaf-02")])
+        self.assertEqual((no_op.update_count, no_op.unchanged_count), (0, 6))
+        self.assertGreaterEqual(stamps(leaf)[LAST_SEEN], before)
+        self.assertEqual(stamps(leaf)[LAST_WRITTEN], before, "seen again, not written")
+        self.assertFalse(ObjectChange.objects.filter(changed_object_type__model="objectmetadata").exists())
+
+    def test_hand_made_objects_are_adopted_when_matched_and_kept_when_not(self):
+        made, kept = bulk_devices(self.world, 2, prefix="hand")
+        job_result, sync = self.run_sync([device_record(made.name, interfaces=[f"eth{n}" for n in range(8)])])
+
+        self.assertEqual(job_result.status, JobResultStatusChoices.STATUS_SUCCESS, sync.summary)
+        self.assertEqual(stamps(made)[OWNER], self.job_class.class_path, "adopted: matched by its identifiers")
+        self.assertNotIn(OWNER, stamps(kept))
+        self.assertTrue(Device.objects.filter(pk=kept.pk).exists(), "not the job's: not deleted")
+        self.assertEqual(Interface.objects.filter(device=kept).count(), 8)
+        self.assertEqual((sync.delete_count, sync.kept_count), (0, 9), "the device and its 8 interfaces")
+        row = sync.changes.get(model_name="device", status=ChangeStatusChoices.KEPT)
+        self.assertEqual((row.unique_id, row.action), (kept.name, ChangeActionChoices.DELETE))
+        self.assertIn("owned by no sync job", row.message)
+        self.assertEqual(row.changed_object, kept)
+
+        _, sync = self.run_sync([], allow_deletes=True)  # the adopted one is the job's now: it goes
+        self.assertFalse(Device.objects.filter(pk=made.pk).exists())
+        self.assertTrue(Device.objects.filter(pk=kept.pk).exists())
+
+    def test_objects_of_another_job_are_kept(self):
+        (other,) = bulk_devices(self.world, 1, prefix="other")
+        Ownership("another.Job").stamp(Device, written=[other.pk], seen=[])
+        _, sync = self.run_sync([device_record("leaf-01")])
+        self.assertTrue(Device.objects.filter(pk=other.pk).exists())
+        kept = sync.changes.get(model_name="device", status=ChangeStatusChoices.KEPT)
+        self.assertIn("owned by another.Job", kept.message)
+
+
+class BulkOwnershipTest(OwnershipTest):
+    job_class = OrmDeviceBulkSource
+
+
+class StampCostTest(OrmJobTestCase):
+    def test_a_no_op_stamps_with_as_many_queries_whatever_the_number_of_objects(self):
+        self.job_model = job_model_for(OrmDeviceBulkSource)
+
+        def no_op_queries(count):
+            Device.objects.all().delete()
+            records = [device_record(f"leaf-{index:03d}") for index in range(count)]
+            self.run_sync(records)
+            _, sync = self.run_sync(records)
+            self.assertEqual(sync.unchanged_count, 3 * count)
+            return sync.phases.get(name=SyncPhaseChoices.SYNC).query_count
+
+        self.assertEqual(no_op_queries(5), no_op_queries(40))
