@@ -1,5 +1,5 @@
 """Ownership of the objects a Data Source writes into Nautobot (``sync.ownership``): deletes only of what the job
-owns, and the owner, last-written and last-seen stamps after each run that writes."""
+owns, and the owner and last-seen stamps after each run that writes."""
 
 from django.db.models import Model
 from django.utils.functional import classproperty
@@ -17,7 +17,7 @@ class OwnershipSteps:
     delete_only_owned = True
     """Delete only objects this job owns: others are kept and counted as "kept: not owned"."""
     track_ownership = True
-    """Stamp owner, last written and last seen on the Nautobot objects this job writes or finds in its source."""
+    """Stamp owner and last seen on the Nautobot objects this job writes or finds in its source."""
     writes_nautobot = False  # a Data Source's target is Nautobot
 
     @classproperty
@@ -53,8 +53,7 @@ class OwnershipSteps:
         return kept
 
     def stamp_ownership(self):
-        """Stamp what this run wrote (owner if unowned, last written) and what its source has (last seen, adopted
-        if unowned)."""
+        """Stamp what this run wrote (owner if unowned) and what its source has (last seen, adopted if unowned)."""
         if not (self.writes_nautobot and self.track_ownership):
             return
         ownership = Ownership(self.owner_name)

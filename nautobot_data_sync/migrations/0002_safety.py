@@ -6,7 +6,6 @@ from django.db import migrations, models
 # that no sync logs their creation as one of its changes.
 METADATA_TYPES = {
     "Data Sync owner": ("text", "The sync job that owns the object: only it deletes the object."),
-    "Data Sync last written": ("datetime", "When a sync job last created or updated the object."),
     "Data Sync last seen": ("datetime", "When a sync job last found the object in its source."),
 }
 

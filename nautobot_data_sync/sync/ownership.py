@@ -1,11 +1,12 @@
 """Ownership, provenance and "last seen", as Nautobot's own object metadata, written in bulk.
 
-Three metadata types, set up by the app: **Data Sync owner** (text: the owning job's name, ``owner``), **Data Sync
-last written** and **Data Sync last seen** (date-times). After a sync, every object it created or updated is stamped
-owned (if no job owns it yet) and last written; every object the source still has is stamped last seen, and adopted
-(stamped owned) if no job owned it: a first sync against an existing Nautobot takes over what it matches, and
-nothing else. Stamps are written with a fixed number of queries per model and batch of ``CHUNK`` objects: never a
-save of the object, never a change record (a stamp is bookkeeping, not a change).
+Two metadata types, set up by the app: **Data Sync owner** (text: the owning job's name, ``owner``) and **Data Sync
+last seen** (a date-time). After a sync, every object it created or updated is stamped owned (if no job owns it
+yet); every object the source still has is stamped last seen, and adopted (stamped owned) if no job owned it: a
+first sync against an existing Nautobot takes over what it matches, and nothing else. When and by which job an
+object was last written is Nautobot's own record (its ``last_updated`` and its change log), not stamped again. Stamps
+are written with a fixed number of queries per model and batch of ``CHUNK`` objects: never a save of the object,
+never a change record (a stamp is bookkeeping, not a change).
 """
 
 from django.contrib.contenttypes.models import ContentType
@@ -15,11 +16,9 @@ from nautobot.extras.models import MetadataType, ObjectMetadata
 from nautobot.extras.signals import invalidate_models_cache
 
 OWNER = "Data Sync owner"
-LAST_WRITTEN = "Data Sync last written"
 LAST_SEEN = "Data Sync last seen"
 TYPES = {
     OWNER: (MetadataTypeDataTypeChoices.TYPE_TEXT, "The sync job that owns the object: only it deletes the object."),
-    LAST_WRITTEN: (MetadataTypeDataTypeChoices.TYPE_DATETIME, "When a sync job last created or updated the object."),
     LAST_SEEN: (MetadataTypeDataTypeChoices.TYPE_DATETIME, "When a sync job last found the object in its source."),
 }
 CHUNK = 20_000  # objects per query (PostgreSQL takes at most 65,535 parameters per statement)
@@ -68,13 +67,12 @@ class Ownership:
         return found
 
     def stamp(self, model, written, seen):
-        """Stamp the objects of Django ``model``: ``written`` (pks created or updated by this run) owned if unowned
-        and last written; ``seen`` (pks the source has) last seen, and adopted if unowned."""
+        """Stamp the objects of Django ``model``: ``written`` (pks created or updated by this run) owned if unowned;
+        ``seen`` (pks the source has) last seen, and adopted if unowned."""
         content_type = ContentType.objects.get_for_model(model)
         for name in TYPES:
             self._allow(self.types[name], content_type)
         self._stamp(self.types[OWNER], content_type, set(written) | set(seen), self.owner, overwrite=False)
-        self._stamp(self.types[LAST_WRITTEN], content_type, set(written), self.now, overwrite=True)
         self._stamp(self.types[LAST_SEEN], content_type, set(seen), self.now, overwrite=True)
 
     def _stamp(self, metadata_type, content_type, pks, value, overwrite):
