@@ -34,6 +34,9 @@ class DataSyncConfig(NautobotAppConfig):
         "delete_guard_fraction": 0.2,
         "delete_guard_limit": 1000,
         "delete_guard_floor": 10,
+        # Seconds a "Data Sync last seen" stamp stays as it is: a sync that runs more often rewrites no stamps (0: every
+        # run renews every stamp).
+        "last_seen_resolution": 3600,
         # Leave the example jobs shipped with the app out of Nautobot's jobs.
         "hide_example_jobs": False,
     }

@@ -4,6 +4,7 @@ owns, and the owner and last-seen stamps after each run that writes."""
 from django.db.models import Model
 from django.utils.functional import classproperty
 
+from nautobot_data_sync import app_setting
 from nautobot_data_sync.sync.ownership import Ownership
 from nautobot_data_sync.sync.recorder import iter_elements
 
@@ -56,7 +57,7 @@ class OwnershipSteps:
         """Stamp what this run wrote (owner if unowned) and what its source has (last seen, adopted if unowned)."""
         if not (self.writes_nautobot and self.track_ownership):
             return
-        ownership = Ownership(self.owner_name)
+        ownership = Ownership(self.owner_name, app_setting("last_seen_resolution"))
         for model_name in self.target_adapter.store.get_all_model_names():
             in_source = {model.get_unique_id() for model in self.source_adapter.get_all(model_name)}
             seen = {model.get_unique_id() for model in self.target_adapter.get_all(model_name)} & in_source

@@ -9,6 +9,8 @@ are written with a fixed number of queries per model and batch of ``CHUNK`` obje
 never a change record (a stamp is bookkeeping, not a change).
 """
 
+from datetime import timedelta
+
 from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 from nautobot.extras.choices import MetadataTypeDataTypeChoices
@@ -38,11 +40,15 @@ def metadata_types():
 
 
 class Ownership:
-    """The owner ``owner`` (a job's name) reading and stamping object metadata, for one run."""
+    """The owner ``owner`` (a job's name) reading and stamping object metadata, for one run; a "last seen" is renewed
+    once older than ``last_seen_resolution`` seconds."""
 
-    def __init__(self, owner):
+    def __init__(self, owner, last_seen_resolution=0):
         self.owner = owner
-        self.now = timezone.now().replace(microsecond=0).isoformat()
+        now = timezone.now().replace(microsecond=0)
+        self.now = now.isoformat()
+        # A "last seen" younger than the resolution is left as it is: a sync every few minutes rewrites no stamps.
+        self.renew_before = (now - timedelta(seconds=last_seen_resolution) + timedelta(seconds=1)).isoformat()
         self._types = None
         self._allowed = set()  # (metadata type pk, content type pk) known to be allowed
 
@@ -72,19 +78,21 @@ class Ownership:
         content_type = ContentType.objects.get_for_model(model)
         for name in TYPES:
             self._allow(self.types[name], content_type)
-        self._stamp(self.types[OWNER], content_type, set(written) | set(seen), self.owner, overwrite=False)
-        self._stamp(self.types[LAST_SEEN], content_type, set(seen), self.now, overwrite=True)
+        self._stamp(self.types[OWNER], content_type, set(written) | set(seen), self.owner)
+        self._stamp(self.types[LAST_SEEN], content_type, set(seen), self.now, renew_before=self.renew_before)
 
-    def _stamp(self, metadata_type, content_type, pks, value, overwrite):
-        """Give every object of ``pks`` the ``value`` of ``metadata_type``: created where missing, and updated
-        where present if ``overwrite``."""
+    def _stamp(self, metadata_type, content_type, pks, value, renew_before=None):
+        """Give every object of ``pks`` the ``value`` of ``metadata_type``: created where missing; with
+        ``renew_before``, also replaced where older than that (a date-time stamp renewed at its resolution)."""
         for chunk in _chunks(list(pks)):
             rows = ObjectMetadata.objects.filter(
                 metadata_type=metadata_type, assigned_object_type=content_type, assigned_object_id__in=chunk
             )
+            if renew_before is not None:
+                rows.filter(_value__lt=renew_before).update(_value=value)
+            if rows.count() == len(chunk):  # none missing: nothing to read
+                continue
             present = set(rows.values_list("assigned_object_id", flat=True))
-            if overwrite and present:
-                rows.update(_value=value)
             missing = [pk for pk in chunk if pk not in present]
             ObjectMetadata.objects.bulk_create(
                 [
