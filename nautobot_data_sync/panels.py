@@ -10,6 +10,7 @@ from nautobot.apps.ui import (
     Button,
     DataTablePanel,
     EChartsPanel,
+    KeyValueTablePanel,
     ObjectFieldsPanel,
     ObjectsTablePanel,
     ObjectTextPanel,
@@ -45,6 +46,17 @@ class SyncCountsPanel(ObjectFieldsPanel):
     def render_value(self, key, value, context):
         linked = context["request"].user.has_perm(VIEW_CHANGES)
         return count_badge(get_obj_from_context(context), key, value, tab=True, link=linked)
+
+
+class ScopePanel(KeyValueTablePanel):
+    """What a scoped sync was narrowed to (``Sync.scope``: input label -> chosen value or values); hidden when the
+    sync was not scoped."""
+
+    def get_data(self, context):
+        return getattr(get_obj_from_context(context), "scope", None) or {}
+
+    def render_value(self, key, value, context):
+        return ", ".join(value) if isinstance(value, list) else value
 
 
 class CountsByModelPanel(DataTablePanel):

@@ -44,6 +44,7 @@ from nautobot_data_sync.panels import (
     JobLogsPanel,
     MemoryPanel,
     RunAllowingDeletesButton,
+    ScopePanel,
     SyncChangesPanel,
     SyncCountsPanel,
     SyncJobPageButton,
@@ -120,6 +121,7 @@ class SyncUIViewSet(ObjectListViewMixin, ObjectDetailViewMixin, ObjectDestroyVie
                 },
                 key_transforms={"dry_run": "Dry run", "job_result": "Job result"},
             ),
+            ScopePanel(label="Scope", section=SectionChoices.LEFT_HALF, weight=150),
             SyncCountsPanel(
                 label="Changes",
                 section=SectionChoices.RIGHT_HALF,

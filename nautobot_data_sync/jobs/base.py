@@ -21,6 +21,7 @@ from nautobot_data_sync.choices import (
 from nautobot_data_sync.jobs.ownership import OwnershipSteps
 from nautobot_data_sync.jobs.phases import PHASE_LABELS, PhaseRunner
 from nautobot_data_sync.jobs.runguards import RunGuards
+from nautobot_data_sync.jobs.scope import Scope, ScopedRuns
 from nautobot_data_sync.models import Sync
 from nautobot_data_sync.orm.adapter import NautobotAdapter
 from nautobot_data_sync.orm.writer import BulkWriter
@@ -50,7 +51,7 @@ class DataMapping:
             raise TypeError("DataMapping() needs a target_name")
 
 
-class DataSyncJob(RunGuards, OwnershipSteps, PhaseRunner, Job):
+class DataSyncJob(ScopedRuns, RunGuards, OwnershipSteps, PhaseRunner, Job):
     """Shared machinery of DataSource and DataTarget jobs: inputs, the four phases, records and metrics.
 
     Subclasses implement ``load_source_adapter()`` and ``load_target_adapter()``; every other hook has a default.
@@ -101,6 +102,7 @@ class DataSyncJob(RunGuards, OwnershipSteps, PhaseRunner, Job):
         self.memory_profiling = False
         self.parallel_loading = False
         self.allow_deletes = False
+        self.scope = Scope()  # the values of the scope inputs chosen for this run
         self.blocked = []  # why nothing may be written (the delete guard's models, conflicts)
         self.kept = {}  # {id(delete element): why}: deletes not done, the objects not being the job's
         self._speedups = None
@@ -205,6 +207,7 @@ class DataSyncJob(RunGuards, OwnershipSteps, PhaseRunner, Job):
         else:
             self._load(SyncPhaseChoices.SOURCE_LOAD)
             self._load(SyncPhaseChoices.TARGET_LOAD)
+        self.check_scope_applied(self._nautobot_adapter())
         conflicts = self.record_conflicts(self._nautobot_adapter())
         with self.phase(SyncPhaseChoices.DIFF) as metrics:
             self.calculate_diff()
@@ -259,6 +262,7 @@ class DataSyncJob(RunGuards, OwnershipSteps, PhaseRunner, Job):
     def run(self, *args, dryrun=True, memory_profiling=False, parallel_loading=False, allow_deletes=False, **kwargs):
         self.dryrun, self.memory_profiling, self.parallel_loading = dryrun, memory_profiling, parallel_loading
         self.allow_deletes = allow_deletes
+        self.scope = self.choose_scope(kwargs)
         inputs = {"dryrun": dryrun, "memory_profiling": memory_profiling, "parallel_loading": parallel_loading}
         inputs.update(allow_deletes=allow_deletes, **kwargs)
         # Until after_return(): past run(), Nautobot dispatches job hooks and webhooks for every change record.
@@ -276,6 +280,7 @@ class DataSyncJob(RunGuards, OwnershipSteps, PhaseRunner, Job):
             dry_run=dryrun,
             start_time=timezone.now(),
             inputs=inputs,
+            scope=self.scope.display(),
             lock=self.lock_name,
             change_id=change_id,
         )
@@ -287,6 +292,8 @@ class DataSyncJob(RunGuards, OwnershipSteps, PhaseRunner, Job):
             keep_unchanged=self.record_unchanged,
         )
         self.logger.info("Data Sync started", extra={"object": self.sync, "grouping": "data sync"})
+        if self.scope:
+            self.logger.info("Scope: %s", self.scope, extra={"grouping": "data sync"})
         try:
             with traced_memory(memory_profiling):
                 self.sync_data()

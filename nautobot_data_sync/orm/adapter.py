@@ -8,6 +8,9 @@ class MyNautobotAdapter(NautobotAdapter):
     scope = {"device": Q(location__name="ams01")}  # optional; or pass scope=... or override get_queryset()
 ```
 
+Built with ``job=``, it is narrowed by the job's run scope too (``job.nautobot_scope()``, see ``jobs.scope``); the
+class's ``scope``, the job's and the ``scope=`` argument all apply (a model in several is narrowed by each).
+
 ``load()`` reads, for each model in ``top_level``, the rows of ``queries.read_rows`` (values, not model instances:
 one query per model type and many-to-many field, children included; relationships add three queries each), then
 builds the diffsync models and links children in constant time. Only what the scope lets the adapter load can be
@@ -39,6 +42,15 @@ class Conflict:
     duplicate_pk: object
 
 
+def narrowed(*scopes):
+    """The scopes ``{modelname: Q}`` together: a model narrowed by several of them is narrowed by each."""
+    combined = {}
+    for scope in scopes:
+        for name, condition in scope.items():
+            combined[name] = combined[name] & condition if name in combined else condition
+    return combined
+
+
 class NautobotAdapter(Adapter):
     """A diffsync adapter for declarative Nautobot models; see the module docstring."""
 
@@ -48,7 +60,8 @@ class NautobotAdapter(Adapter):
     def __init__(self, *args, job=None, scope=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.job = job
-        self.scope = {**type(self).scope, **(scope or {})}
+        run_scope = job.nautobot_scope() if hasattr(job, "nautobot_scope") else {}
+        self.scope = narrowed(type(self).scope, run_scope, scope or {})
         self.references = ReferenceCache(self)
         self.bulk_writer = None
         """The ``writer.BulkWriter`` the models queue their writes in, inside ``writing_through()``."""

@@ -2,8 +2,6 @@
 
 import json
 import os
-import tempfile
-from pathlib import Path
 from unittest import mock
 
 import yaml
@@ -12,57 +10,23 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test import SimpleTestCase
 from django.test.utils import CaptureQueriesContext
-from nautobot.apps.testing import TransactionTestCase
 from nautobot.dcim import models as dcim
 from nautobot.extras.choices import JobResultStatusChoices
-from nautobot.extras.models import Job as JobModel
 from nautobot.extras.models import ObjectChange, Role, Status
 
 from nautobot_data_sync.choices import ChangeActionChoices, ChangeStatusChoices, SyncPhaseChoices, SyncStatusChoices
 from nautobot_data_sync.jobs.examples.inventory import EXAMPLE_FILE, PATH_VARIABLE, InventoryFileDataSource
 from nautobot_data_sync.jobs.examples.inventory.adapters import NautobotAdapter
 from nautobot_data_sync.jobs.examples.inventory.inventory_file import InventoryFileError, load_inventory
-from nautobot_data_sync.models import Sync
-from nautobot_data_sync.tests.fixtures.jobrun import run_job_for_testing
+from nautobot_data_sync.tests.fixtures.inventory import InventoryJobTestCase, example
 
 PHASES = [SyncPhaseChoices.SOURCE_LOAD, SyncPhaseChoices.TARGET_LOAD, SyncPhaseChoices.DIFF, SyncPhaseChoices.SYNC]
-
-
-def example():
-    """The shipped inventory, as plain data to modify."""
-    return yaml.safe_load(EXAMPLE_FILE.read_text())
 
 
 def record_count(inventory):
     """Number of diffsync objects in ``inventory`` (every record, interfaces included)."""
     devices = inventory["devices"]
     return sum(len(records) for records in inventory.values()) + sum(len(d.get("interfaces", [])) for d in devices)
-
-
-class InventoryJobTestCase(TransactionTestCase):
-    """Runs the example job on inventories written to a temporary file named by $DATA_SYNC_INVENTORY_FILE."""
-
-    def setUp(self):
-        super().setUp()
-        self.job_model = JobModel.objects.get(
-            module_name=InventoryFileDataSource.__module__, job_class_name="InventoryFileDataSource"
-        )
-        folder = tempfile.TemporaryDirectory()
-        self.addCleanup(folder.cleanup)
-        self.path = Path(folder.name) / "inventory.yaml"
-        environment = mock.patch.dict(os.environ, {PATH_VARIABLE: str(self.path)})
-        environment.start()
-        self.addCleanup(environment.stop)
-
-    def run_job(self, inventory, **inputs):
-        self.path.write_text(yaml.safe_dump(inventory, sort_keys=False))
-        job_kwargs = {"dryrun": False, "memory_profiling": False, "parallel_loading": False, **inputs}
-        job_result = run_job_for_testing(self.job_model, job_kwargs=job_kwargs)
-        return job_result, Sync.objects.get(job_result=job_result)
-
-    def assertSucceeded(self, job_result, sync):
-        self.assertEqual(job_result.status, JobResultStatusChoices.STATUS_SUCCESS, job_result.traceback)
-        self.assertEqual(sync.status, SyncStatusChoices.SUCCEEDED, sync.summary)
 
 
 class InventorySyncTest(InventoryJobTestCase):

@@ -41,6 +41,7 @@ class SyncAPITestCase(
         self.assertEqual(data["duration"], "00:04:05")
         self.assertEqual((data["update_count"], data["delete_count"], data["create_count"]), (1, 1, 0))
         self.assertEqual(data["counts_by_model"], {"status": {"update": 1, "delete": 1}})
+        self.assertEqual(data["scope"], {"Location": "ams01", "Devices": ["leaf-01", "leaf-02"]})
         self.assertEqual(data["job_result"]["id"], str(self.live.job_result.pk))
         self.assertEqual(
             [phase["name"]["value"] for phase in data["phases"]], ["source_load", "target_load", "diff", "sync"]

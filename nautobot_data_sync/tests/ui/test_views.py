@@ -101,6 +101,7 @@ class SyncViewTestCase(
         self.assertBodyContains(response, f'href="/plugins/data-sync/syncs/{self.dry.pk}/changes/"')
         self.assertBodyContains(response, f'href="/plugins/data-sync/syncs/{self.dry.pk}/job-logs/"')
         self.assertNotIn("Site A", response.content.decode())
+        self.assertNotIn("<strong>SCOPE</strong>", response.content.decode(), "not a scoped run")
 
     @override_settings(EXEMPT_VIEW_PERMISSIONS=[])
     def test_detail_page_of_live_sync(self):
@@ -114,6 +115,10 @@ class SyncViewTestCase(
         self.assertIn("3.0 MiB", content)  # final memory
         self.assertIn('id="memory-chart"', content)
         self.assertIn("4 min 05 s", content)
+        # A scoped run: what it was narrowed to, one row per scope input.
+        self.assertIn("<strong>SCOPE</strong>", content)
+        self.assertIn('<span id="scope_value_location">ams01</span>', content)
+        self.assertIn('<span id="scope_value_devices">leaf-01, leaf-02</span>', content)
 
     @override_settings(EXEMPT_VIEW_PERMISSIONS=[])
     def test_detail_page_of_running_sync(self):

@@ -6,13 +6,17 @@ job is defined here so that its class path is ``nautobot_data_sync.jobs.examples
 
 Which file is synced: the uploaded ``inventory_file`` if any, else the path in the environment variable
 ``DATA_SYNC_INVENTORY_FILE`` (read when the job runs, on the worker), else the example shipped next to this module.
+A run may be scoped to a ``location`` (a scope input, see ``jobs.scope``): only the devices there are synced.
 """
 
 import os
+from functools import cached_property
 from pathlib import Path
 
+from django.db.models import Q
 from django.urls import reverse
-from nautobot.apps.jobs import FileVar
+from nautobot.apps.jobs import FileVar, ObjectVar
+from nautobot.dcim.models import Location
 
 from nautobot_data_sync.jobs.base import DataMapping, DataSource
 from nautobot_data_sync.jobs.examples.inventory.adapters import InventoryFileAdapter, NautobotAdapter
@@ -41,6 +45,16 @@ class InventoryFileDataSource(DataSource):
         ),
     )
 
+    location = ObjectVar(
+        model=Location,
+        required=False,
+        description=(
+            "Sync only the devices at this location and the locations under it (with their interfaces); other "
+            "devices are left as they are, even those the file lacks. Empty: every device."
+        ),
+    )
+
+    scope_inputs = ("location",)
     diff_class = DeletesLastDiff
     bulk_mode = True
 
@@ -48,7 +62,8 @@ class InventoryFileDataSource(DataSource):
         name = "Inventory file \u27f6 Nautobot"
         description = (
             "Sync location types, locations, manufacturers, device types, device roles, devices and interfaces "
-            "from a YAML or JSON inventory file. The file is the source of truth for these: what it lacks is deleted."
+            "from a YAML or JSON inventory file. The file is the source of truth for these: what it lacks is deleted. "
+            "A run scoped to a location syncs only the devices there."
         )
         data_source = "Inventory file"
         data_source_icon = None
@@ -66,12 +81,26 @@ class InventoryFileDataSource(DataSource):
         self.logger.info("Reading %s", self._inventory_name(), extra={"grouping": "Source load"})
         content = self.inventory_file.read() if self.inventory_file else default_inventory_path().read_bytes()
         inventory = load_inventory(content, statuses=NautobotAdapter.status_names())
-        self.source_adapter = InventoryFileAdapter(inventory, name="Inventory file")
+        in_scope = self.scope_locations
+        locations = None if in_scope is None else {location.name for location in in_scope}
+        self.source_adapter = InventoryFileAdapter(inventory, name="Inventory file", locations=locations)
         self.source_adapter.load()
 
     def load_target_adapter(self):
+        # job=self: the adapter is narrowed by nautobot_scope() too.
         self.target_adapter = NautobotAdapter(name="Nautobot", job=self)
         self.target_adapter.load()
+
+    def nautobot_scope(self):
+        """Scoped to a location, Nautobot's devices there and under it (their interfaces come with them)."""
+        in_scope = self.scope_locations
+        return {} if in_scope is None else {"device": Q(location__in=in_scope)}
+
+    @cached_property
+    def scope_locations(self):
+        """The chosen location and those under it in Nautobot; None when the run is not scoped."""
+        location = self.scope.get("location")
+        return None if location is None else list(location.descendants(include_self=True))
 
     def _inventory_name(self):
         if self.inventory_file:

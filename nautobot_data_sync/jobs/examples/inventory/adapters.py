@@ -42,16 +42,20 @@ class _Models:
 
 
 class InventoryFileAdapter(_Models, Adapter):
-    """The records of an inventory file, as checked by ``inventory_file.load_inventory()``."""
+    """The records of an inventory file, as checked by ``inventory_file.load_inventory()``; with ``locations`` (a
+    set of location names), only the devices at those locations (a scoped run)."""
 
-    def __init__(self, inventory, *args, **kwargs):
+    def __init__(self, inventory, *args, locations=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.inventory = inventory
+        self.locations = locations
 
     def load(self):
         for section, modelname in SECTIONS.items():
             model_class = getattr(self, modelname)
             for record in self.inventory[section]:
+                if section == "devices" and self.locations is not None and record["location"] not in self.locations:
+                    continue
                 values = {REFERENCE_FIELDS.get(field, field): value for field, value in record.items()}
                 interfaces = values.pop("interfaces", ())
                 model = model_class(**values)
