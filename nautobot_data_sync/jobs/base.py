@@ -29,6 +29,7 @@ from nautobot_data_sync.speedups import SyncSpeedups
 from nautobot_data_sync.speedups.registry import THREADS, active
 from nautobot_data_sync.sync.differ import FastDiffer
 from nautobot_data_sync.sync.executor import OutcomeReport, RecordingSyncer, SyncAborted
+from nautobot_data_sync.sync.guards import leave_not_owned
 from nautobot_data_sync.sync.joblog import ProgressLogger, diffsync_logger
 from nautobot_data_sync.sync.metrics import traced_memory
 from nautobot_data_sync.sync.recorder import RECORDS_DB, ChangeRecorder
@@ -211,6 +212,7 @@ class DataSyncJob(ScopedRuns, RunGuards, OwnershipSteps, PhaseRunner, Job):
         conflicts = self.record_conflicts(self._nautobot_adapter())
         with self.phase(SyncPhaseChoices.DIFF) as metrics:
             self.calculate_diff()
+            leave_not_owned(self.diff, self.target_adapter)
             omitted = getattr(self.diff, "omitted_unchanged_by_type", {})
             for model_name, count in omitted.items():
                 self.recorder.add_unchanged(model_name, count)

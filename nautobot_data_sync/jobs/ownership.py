@@ -1,12 +1,19 @@
 """Ownership of the objects a Data Source writes into Nautobot (``sync.ownership``): deletes only of what the job
-owns, and the owner and last-seen stamps after each run that writes."""
+owns (and, with a grace, of its orphans only once they have been missing long enough), and the owner and last-seen
+stamps after each run that writes."""
+
+from bisect import bisect_right
+from datetime import datetime
 
 from django.db.models import Model
+from django.utils import timezone
 from django.utils.functional import classproperty
 
 from nautobot_data_sync import app_setting
-from nautobot_data_sync.sync.ownership import Ownership
-from nautobot_data_sync.sync.recorder import iter_elements
+from nautobot_data_sync.choices import SyncStatusChoices
+from nautobot_data_sync.models import Sync
+from nautobot_data_sync.sync.ownership import LAST_SEEN, Ownership
+from nautobot_data_sync.sync.recorder import RECORDS_DB, iter_elements
 
 
 class OwnershipSteps:
@@ -17,9 +24,14 @@ class OwnershipSteps:
     objects may name one owner."""
     delete_only_owned = True
     """Delete only objects this job owns: others are kept and counted as "kept: not owned"."""
+    orphan_grace_days = None
+    """Keep an owned object the source lacks (an orphan) until it has been missing this many days."""
+    orphan_grace_runs = None
+    """Keep an orphan until this many runs of the job have found it missing (with ``orphan_grace_days``: both)."""
     track_ownership = True
     """Stamp owner and last seen on the Nautobot objects this job writes or finds in its source."""
     writes_nautobot = False  # a Data Source's target is Nautobot
+    _runs_since = None  # start times of this job's runs, read once per run when orphans are kept
 
     @classproperty
     def owner_name(cls):
@@ -40,9 +52,12 @@ class OwnershipSteps:
         for model_name, elements in by_type.items():
             unique_ids = {id(element): self._unique_id_of(element) for element in elements}
             objects = self.nautobot_objects(model_name, set(unique_ids.values()))
-            owners = {}
+            owners, seen_at = {}, {}
             for model in {model for model, _ in objects.values()}:
-                owners.update(ownership.owners(model, [pk for each, pk in objects.values() if each is model]))
+                pks = [pk for each, pk in objects.values() if each is model]
+                owners.update(ownership.values(model, pks))
+                if self.orphan_grace_days or self.orphan_grace_runs:
+                    seen_at.update(ownership.values(model, pks, LAST_SEEN))
             for element in elements:
                 found = objects.get(unique_ids[id(element)])
                 owner = owners.get(found[1]) if found else None
@@ -51,7 +66,37 @@ class OwnershipSteps:
                 elif owner != self.owner_name:
                     holder = f"owned by {owner}" if owner else "owned by no sync job (made by hand, or before)"
                     kept[id(element)] = f"Kept: not this job's object, {holder}."
+                elif why := self._orphan_grace(seen_at.get(found[1])):
+                    kept[id(element)] = why
         return kept
+
+    def _orphan_grace(self, last_seen):
+        """Why an owned object the source lacks is kept a while yet (an orphan within its grace), or None."""
+        if last_seen is None or not (self.orphan_grace_days or self.orphan_grace_runs):
+            return None
+        since = datetime.fromisoformat(last_seen)
+        days = (timezone.now() - since).total_seconds() / 86400
+        if self._runs_since is None:
+            self._runs_since = sorted(self._real_runs().values_list("start_time", flat=True))
+        runs = len(self._runs_since) - bisect_right(self._runs_since, since)
+        if (self.orphan_grace_days and days < self.orphan_grace_days) or (
+            self.orphan_grace_runs and runs < self.orphan_grace_runs
+        ):
+            return (
+                f"Kept: an orphan, missing from the source since {since:%Y-%m-%d %H:%M %Z} ({days:.1f} days, "
+                f"{runs} runs); deleted once missing {self._grace_text()}."
+            )
+        return None
+
+    def _real_runs(self):
+        """This job's runs that wrote (or would have), the current one included."""
+        blocked = (SyncStatusChoices.BLOCKED, SyncStatusChoices.NOT_RUN)
+        return Sync.objects.using(RECORDS_DB).filter(job=self.job_model, dry_run=False).exclude(status__in=blocked)
+
+    def _grace_text(self):
+        limits = [f"{self.orphan_grace_days} days"] if self.orphan_grace_days else []
+        limits += [f"{self.orphan_grace_runs} runs"] if self.orphan_grace_runs else []
+        return " and ".join(limits)
 
     def stamp_ownership(self):
         """Stamp what this run wrote (owner if unowned) and what its source has (last seen, adopted if unowned)."""

@@ -52,6 +52,8 @@ class NautobotModel(DiffSyncModel):
     """The Django model (``nautobot.dcim.models.Device``...)."""
     _child_accessors: ClassVar[dict] = {}
     """``{children field: Django reverse accessor}`` where the two names differ."""
+    _not_owned: ClassVar[tuple] = ()
+    """Attributes Nautobot's users own: set when the sync creates an object, never overwritten by an update."""
     _bulk_mode: ClassVar[bool | None] = None
     """Write this model through the bulk path (True), one by one (False), or as the job says (None)."""
 

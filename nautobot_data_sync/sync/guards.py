@@ -1,4 +1,6 @@
-"""The delete guard: a sync whose source answered empty or cut short must not delete half of the target.
+"""Guards on a calculated diff: the delete guard, and attributes the target's models do not own.
+
+The delete guard: a sync whose source answered empty or cut short must not delete half of the target.
 
 Before anything is written, the planned deletes of each model are compared with what the target holds of that model
 (what its adapter loaded: the job's scope). A model is blocked when its deletes are more than ``limit`` in number, or
@@ -68,3 +70,15 @@ def blocked_models(diff, source, target, guard, kept=frozenset()):
 def _declares(adapter, model):
     """Whether ``adapter`` has a model class for the type ``model`` (so loading none of it means something)."""
     return isinstance(getattr(adapter, model, None), type)
+
+
+def leave_not_owned(diff, target):
+    """Take the attributes the target's models do not own (``_not_owned``: set when the sync creates an object, never
+    overwritten) out of the comparison of objects both sides have, so that no update writes them."""
+    for element in iter_elements(diff):
+        if element.source_attrs is None or element.dest_attrs is None:
+            continue
+        not_owned = getattr(getattr(target, element.type, None), "_not_owned", ())
+        if not_owned:
+            element.source_attrs = {key: value for key, value in element.source_attrs.items() if key not in not_owned}
+            element.dest_attrs = {key: value for key, value in element.dest_attrs.items() if key not in not_owned}

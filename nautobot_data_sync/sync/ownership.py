@@ -60,14 +60,13 @@ class Ownership:
             self._allowed.update(allowed.values_list("metadatatype_id", "contenttype_id"))
         return self._types
 
-    def owners(self, model, pks):
-        """``{pk: owner}`` of the objects ``pks`` of Django ``model`` that some job owns."""
-        owner_type = self.types[OWNER]
+    def values(self, model, pks, name=OWNER):
+        """``{pk: value}`` of the metadata type ``name`` (default: the owner) of the objects ``pks`` of ``model``."""
         content_type = ContentType.objects.get_for_model(model)
         found = {}
         for chunk in _chunks(list(pks)):
             rows = ObjectMetadata.objects.filter(
-                metadata_type=owner_type, assigned_object_type=content_type, assigned_object_id__in=chunk
+                metadata_type=self.types[name], assigned_object_type=content_type, assigned_object_id__in=chunk
             ).values_list("assigned_object_id", "_value")
             found.update(rows)
         return found

@@ -1,6 +1,10 @@
-"""Ownership, provenance and last seen: Nautobot object metadata stamped in bulk; deletes only of what the job owns."""
+"""Ownership, provenance and last seen: Nautobot object metadata stamped in bulk; deletes only of what the job owns,
+and of its orphans once their grace is over; attributes the sync does not own."""
+
+from datetime import timedelta
 
 from django.contrib.contenttypes.models import ContentType
+from django.utils import timezone
 from nautobot.dcim.models import Device, Interface
 from nautobot.extras.choices import JobResultStatusChoices
 from nautobot.extras.models import ObjectChange, ObjectMetadata
@@ -10,6 +14,7 @@ from nautobot_data_sync.sync.ownership import LAST_SEEN, OWNER, Ownership
 from nautobot_data_sync.tests.fixtures.cases import OrmJobTestCase
 from nautobot_data_sync.tests.fixtures.jobs import job_model_for
 from nautobot_data_sync.tests.fixtures.orm import (
+    DeviceModel,
     OrmDeviceBulkSource,
     OrmDeviceSource,
     bulk_devices,
@@ -94,3 +99,55 @@ class StampCostTest(OrmJobTestCase):
             return sync.phases.get(name=SyncPhaseChoices.SYNC).query_count
 
         self.assertEqual(no_op_queries(5), no_op_queries(40))
+
+
+class NotOwnedAttributesTest(OrmJobTestCase):
+    def test_attributes_the_sync_does_not_own_are_set_on_create_and_never_overwritten(self):
+        DeviceModel._not_owned = ("serial",)
+        self.addCleanup(setattr, DeviceModel, "_not_owned", ())
+        self.run_sync([device_record("leaf-01", serial="FROM-SOURCE")])
+        device = Device.objects.get(name="leaf-01")
+        self.assertEqual(device.serial, "FROM-SOURCE", "set on create")
+        device.serial = "SET-BY-HAND"
+        device.validated_save()
+
+        job_result, sync = self.run_sync([device_record("leaf-01", serial="CHANGED-AT-SOURCE", location="fra")])
+
+        self.assertEqual(job_result.status, JobResultStatusChoices.STATUS_SUCCESS, sync.summary)
+        device.refresh_from_db()
+        self.assertEqual((device.serial, device.location.name), ("SET-BY-HAND", "fra"), "owned ones still synced")
+        update = sync.changes.get(model_name="device")
+        self.assertNotIn("serial", update.attributes_after)
+
+
+class OrphanGraceTest(OrmJobTestCase):
+    def grace(self, **limits):
+        for name, value in limits.items():
+            setattr(OrmDeviceSource, name, value)
+            self.addCleanup(delattr, OrmDeviceSource, name)
+
+    def test_an_orphan_is_deleted_once_missing_for_the_runs_of_its_grace(self):
+        self.grace(orphan_grace_runs=2)
+        self.run_sync([device_record("leaf-01"), device_record("leaf-02")])
+
+        _, first = self.run_sync([device_record("leaf-01")])
+        self.assertTrue(Device.objects.filter(name="leaf-02").exists())
+        orphan = first.changes.get(model_name="device", status=ChangeStatusChoices.KEPT)
+        self.assertIn("Kept: an orphan, missing from the source since", orphan.message)
+        self.assertIn("1 runs); deleted once missing 2 runs", orphan.message)
+
+        _, second = self.run_sync([device_record("leaf-01")])
+        self.assertFalse(Device.objects.filter(name="leaf-02").exists())
+        self.assertEqual(second.delete_count, 3, "the device and its two interfaces")
+
+    def test_an_orphan_is_deleted_once_missing_for_the_days_of_its_grace(self):
+        self.grace(orphan_grace_days=1)
+        self.run_sync([device_record("leaf-01"), device_record("leaf-02")])
+        _, sync = self.run_sync([device_record("leaf-01")])
+        self.assertEqual((sync.kept_count, sync.delete_count), (3, 0))
+
+        two_days_ago = (timezone.now() - timedelta(days=2)).replace(microsecond=0).isoformat()
+        ObjectMetadata.objects.filter(metadata_type__name=LAST_SEEN).update(_value=two_days_ago)
+        _, sync = self.run_sync([device_record("leaf-01")])
+        self.assertEqual((sync.kept_count, sync.delete_count), (0, 3))
+        self.assertFalse(Device.objects.filter(name="leaf-02").exists())
