@@ -1,4 +1,4 @@
-"""A sync's deletes of declarative models, done at its end, in a safe order.
+"""A sync's deletes of declarative models, done at its end: in a safe order, never taking with them what it keeps.
 
 The writer holds every delete until the creates and updates are written (``BulkWriter.finish()``), so an update
 that moves a child to another parent comes first. Then, in ``order.deletion_order()`` (what refers to an object
@@ -7,6 +7,7 @@ before it, a tree's children before their parents, one level at a time):
 * an object already gone succeeded;
 * a delete that protected foreign keys block (other than by objects deleted here) fails, and the deletes of what
   belongs to it are skipped: a device that cannot go keeps its interfaces (a tree's child is not held by its parent);
+* a delete that would take with it, by cascade, an object the sync keeps fails (``cascades``);
 * the others are deleted: in bulk, a batch at a time with one Django ``Collector`` (which cascades and sends the
   delete signals, as ``delete()`` does) in a savepoint, its change records built while the objects still exist and
   inserted with the delete; one by one, with the object's own ``delete()`` in a savepoint (Nautobot logs it).
@@ -23,6 +24,7 @@ from django.db.models import ProtectedError, RestrictedError
 from django.db.models.deletion import Collector
 
 from nautobot_data_sync.modelmeta import foreign_keys
+from nautobot_data_sync.orm.cascades import Cascades
 from nautobot_data_sync.orm.messages import protected_message
 from nautobot_data_sync.orm.order import deletion_order, tree_keys
 from nautobot_data_sync.speedups import savetime
@@ -42,18 +44,20 @@ class Deleter:
         self.in_bulk = in_bulk
 
     def delete_all(self, queue):
+        cascades = Cascades(self.adapter, self.outcomes)
         order = self._deletable(deletion_order(self._present(queue)))
         for model, levels in groupby(order, key=itemgetter(0)):
             with savetime.tree_upkeep_once(model) as parents:
                 for _, items in levels:
-                    self._delete_level(model, items, parents)
+                    self._delete_level(model, items, cascades, parents)
 
-    def _delete_level(self, model, items, parents):
+    def _delete_level(self, model, items, cascades, parents):
         """Delete ``items`` (of one tree level), in batches or one by one as ``in_bulk`` says."""
         for bulk, run in groupby(items, key=lambda item: self.in_bulk(item.model_class)):
             for batch in self.batches(list(run)):
+                batch, collector = cascades.taking_nothing_kept(model, batch)
                 if bulk:
-                    self._delete_batch(model, batch, parents)
+                    self._delete_batch(model, batch, collector, parents)
                 else:
                     self._delete_each(batch)
 
@@ -114,16 +118,19 @@ class Deleter:
                 kept.append(item)
         return kept
 
-    def _delete_batch(self, model, items, parents):
-        """Delete one batch of ``model`` objects with what cascades from them; their parents go to ``parents`` (the
-        tree upkeep's)."""
-        collector = Collector(using=router.db_for_write(model))
-        try:
-            collector.collect([item.instance for item in items])
-        except REFUSED as error:  # kept by an object whose own delete was skipped
-            for item in items:
-                self.outcomes.failed(item, self._protected_message(item, error))
+    def _delete_batch(self, model, items, collector, parents):
+        """Delete one batch of ``model`` objects with what cascades from them (``collector``: collected for them, or
+        None); their parents go to ``parents`` (the tree upkeep's)."""
+        if not items:
             return
+        if collector is None:
+            collector = Collector(using=router.db_for_write(model))
+            try:
+                collector.collect([item.instance for item in items])
+            except REFUSED as error:  # kept by an object whose own delete was skipped
+                for item in items:
+                    self.outcomes.failed(item, self._protected_message(item, error))
+                return
         parents.update(savetime.tree_parents(model, [item.instance for item in items]))
         records = self.change_log.before_delete(collector.data) if self.change_log else []
         with transaction.atomic(), savetime.change_logging_paused():

@@ -1,9 +1,9 @@
-"""Deletes of declarative models come after every create and update, a tree's children before their parents; one by
-one and in bulk."""
+"""Deletes of declarative models come after every create and update, a tree's children before their parents, and
+never take with them by cascade what the source still has; one by one and in bulk."""
 
 from django.contrib.contenttypes.models import ContentType
 from nautobot.apps.testing import TransactionTestCase
-from nautobot.dcim.models import Location, LocationType
+from nautobot.dcim.models import Location, LocationType, RackGroup
 from nautobot.extras.choices import JobResultStatusChoices, ObjectChangeActionChoices
 from nautobot.extras.models import ObjectChange
 
@@ -22,6 +22,8 @@ from nautobot_data_sync.tests.fixtures.trees import (
 
 FANOUTS = (2, 2, 1, 1, 1, 1, 1, 1, 1)
 """10 levels, 35 locations: the root, 2 children, 4 grandchildren, then a chain of 7 under each grandchild."""
+LEVEL_7 = "r-0-0" + "-0" * 5  # a location of level 7, with a child and a grandchild
+LEAF = "r-1-1" + "-0" * 7  # a location of level 9
 
 
 class TreeDeleteTest(TransactionTestCase):
@@ -95,6 +97,32 @@ class TreeDeleteTest(TransactionTestCase):
         self.assertEqual(Location.objects.get(name="r-0-0-0").parent.name, "r-0-1")
         self.assertEqual(Location.objects.filter(name__startswith="r-0-0-0").count(), 7, "its subtree follows it")
         self.assertEqual(Location.objects.count(), 34)
+
+    def test_a_delete_that_would_take_locations_the_source_has_is_refused_and_the_rest_goes_on(self):
+        job_result, sync = self.run_sync(without(self.records, {LEVEL_7, LEAF}))
+
+        self.assertEqual(job_result.status, JobResultStatusChoices.STATUS_FAILURE)
+        self.assertEqual((sync.delete_count, sync.failed_count), (1, 1))
+        failed = sync.changes.get(status=ChangeStatusChoices.FAILED)
+        self.assertEqual((failed.action, failed.unique_id), (ChangeActionChoices.DELETE, LEVEL_7))
+        self.assertEqual(
+            failed.message,
+            f"ObjectProtected: location '{LEVEL_7}' cannot be deleted: it would also delete 2 locations the source "
+            f"still has ({LEVEL_7}-0, {LEVEL_7}-0-0)",
+        )
+        self.assertEqual(failed.changed_object, Location.objects.get(name=LEVEL_7))
+        remaining = {record["name"] for record in self.records["location"]} - {LEAF}
+        self.assertEqual(set(Location.objects.values_list("name", flat=True)), remaining)
+
+    def test_what_the_sync_does_not_load_goes_with_its_location(self):
+        RackGroup.objects.create(name="cage", location=Location.objects.get(name=LEAF))
+
+        job_result, sync = self.run_sync(without(self.records, {LEAF}))
+
+        self.assertEqual(job_result.status, JobResultStatusChoices.STATUS_SUCCESS, sync.summary)
+        self.assertEqual(sync.delete_count, 1)
+        self.assertFalse(Location.objects.filter(name=LEAF).exists() or RackGroup.objects.exists())
+        self.assertEqual(self.deleted_in_change_log(sync, RackGroup), ["cage"])
 
     def test_removed_levels_go_locations_first_then_their_types_children_first(self):
         records = tree_records(FANOUTS[:6])  # levels 7 to 9 removed: their types and 4 x 3 locations
