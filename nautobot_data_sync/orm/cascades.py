@@ -2,8 +2,9 @@
 
 Nautobot deletes by cascade what refers to a deleted object through a CASCADE foreign key: a location's child
 locations, a device's interfaces. The writer deletes children first, so a planned delete's cascade finds none of
-them left; what it still finds of the models the target adapter loads, and the adapter still holds, the source
-still has (a location whose parent the source dropped, but not the location) or the sync created. Objects of models
+them left; what it still finds of the models the target adapter loads, and the adapter still holds, the sync keeps:
+the source still has it (a location whose parent the source dropped, but not the location), the sync created it, or
+it is not the job's to delete (``delete_only_owned``). Objects of models
 the adapter does not load (a device's console ports when only devices are declared) go with what they belong to, as
 in Nautobot's UI. (Nautobot listens to every model's delete signals, so the ``Collector`` fast-deletes none of
 them: all it would delete is in its ``data``.)

@@ -15,9 +15,9 @@ def protected_message(error, shown=3):
 
 
 def cascade_message(kept, shown=3):
-    """Objects a delete would take with it as ``cannot be deleted: it would also delete 2 locations the source still
-    has (a, b)``."""
-    return f"cannot be deleted: it would also delete {counted(kept, shown, ' the source still has')}"
+    """Objects a delete would take with it as ``cannot be deleted: it would also delete 2 locations this sync keeps
+    (a, b)``."""
+    return f"cannot be deleted: it would also delete {counted(kept, shown, ' this sync keeps')}"
 
 
 def counted(objects, shown=3, qualifier=""):

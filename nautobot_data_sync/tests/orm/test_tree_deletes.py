@@ -1,11 +1,11 @@
 """Deletes of declarative models come after every create and update, a tree's children before their parents, and
-never take with them by cascade what the source still has; one by one and in bulk."""
+never take with them by cascade what the sync keeps; one by one and in bulk."""
 
 from django.contrib.contenttypes.models import ContentType
 from nautobot.apps.testing import TransactionTestCase
 from nautobot.dcim.models import Location, LocationType, RackGroup
 from nautobot.extras.choices import JobResultStatusChoices, ObjectChangeActionChoices
-from nautobot.extras.models import ObjectChange
+from nautobot.extras.models import ObjectChange, Status
 
 from nautobot_data_sync.choices import ChangeActionChoices, ChangeStatusChoices
 from nautobot_data_sync.models import Sync
@@ -107,12 +107,35 @@ class TreeDeleteTest(TransactionTestCase):
         self.assertEqual((failed.action, failed.unique_id), (ChangeActionChoices.DELETE, LEVEL_7))
         self.assertEqual(
             failed.message,
-            f"ObjectProtected: location '{LEVEL_7}' cannot be deleted: it would also delete 2 locations the source "
-            f"still has ({LEVEL_7}-0, {LEVEL_7}-0-0)",
+            f"ObjectProtected: location '{LEVEL_7}' cannot be deleted: it would also delete 2 locations this sync "
+            f"keeps ({LEVEL_7}-0, {LEVEL_7}-0-0)",
         )
         self.assertEqual(failed.changed_object, Location.objects.get(name=LEVEL_7))
         remaining = {record["name"] for record in self.records["location"]} - {LEAF}
         self.assertEqual(set(Location.objects.values_list("name", flat=True)), remaining)
+
+    def test_a_location_made_by_hand_keeps_its_parent(self):
+        level_8 = LocationType.objects.get(name="level-8")
+        Location.objects.create(
+            name="by-hand",
+            parent=Location.objects.get(name=LEVEL_7),
+            location_type=level_8,
+            status=Status.objects.get(name="Active"),
+        )
+
+        job_result, sync = self.run_sync(without(self.records, subtree(self.records, LEVEL_7)))
+
+        kept = sync.changes.get(status=ChangeStatusChoices.KEPT)
+        self.assertEqual((kept.action, kept.unique_id), (ChangeActionChoices.DELETE, "by-hand"))
+        failed = sync.changes.get(status=ChangeStatusChoices.FAILED)
+        self.assertEqual(
+            failed.message,
+            f"ObjectProtected: location '{LEVEL_7}' cannot be deleted: it would also delete 1 location this sync "
+            "keeps (by-hand)",
+        )
+        self.assertEqual(sync.delete_count, 2, "its own children went")
+        self.assertFalse(Location.objects.filter(name__in=[f"{LEVEL_7}-0", f"{LEVEL_7}-0-0"]).exists())
+        self.assertEqual(Location.objects.get(name="by-hand").parent.name, LEVEL_7)
 
     def test_what_the_sync_does_not_load_goes_with_its_location(self):
         RackGroup.objects.create(name="cage", location=Location.objects.get(name=LEAF))
