@@ -3,9 +3,9 @@
 In bulk mode ``NautobotModel.create()/update()`` resolve references and queue the write here instead of saving.
 ``flush()`` (when ``batch_size`` writes are queued, before any per-object write, and when the sync ends) writes per
 Django model and batch: creates in dependency order (parents first; a model's own tree in generations), then
-updates. Deletes of declarative models, in both modes, are held until ``finish()``, after every create and update of
-the sync, and done children first (``deletes``): so a job always has a writer, bulk or not. For each batch of
-creates or updates:
+updates. Deletes of declarative models are held until ``finish()``, after every create and update of the sync, and
+done children first (``deletes``): in one-by-one mode too, so a sync of declarative models always has a writer. For
+each batch of creates or updates:
 
 * validation (``batchvalidation``): references attached, each object's full ``clean()``, uniqueness per batch;
 * writing: ``bulk_create`` / ``bulk_update`` in a savepoint; if the database still refuses the batch, its objects
