@@ -13,7 +13,6 @@ Runs on a clone of the migrated test template; the development database is untou
 """
 
 import argparse
-import os
 import statistics
 import sys
 import time
@@ -22,8 +21,7 @@ from pathlib import Path
 REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT))
 
-from benchmarks.dataset import create_database, drop_database, execute_job  # noqa: E402
-from development.launch import CONFIG, ensure_template, prepare  # noqa: E402
+from benchmarks.dataset import execute_job, nautobot_on_clone  # noqa: E402
 
 
 def prepare_jobs():
@@ -112,20 +110,7 @@ def main():
     args = parser.parse_args()
     fanouts = tuple(int(number) for number in args.fanouts.split(","))
 
-    env = prepare()
-    template = ensure_template(env)
-    database = f"{env['NAUTOBOT_DB_NAME']}_bench_trees"
-    create_database(env, database, template)
-    env.update(NAUTOBOT_DB_NAME=database)
-    env.setdefault("NAUTOBOT_LOG_LEVEL", "WARNING")
-    os.environ.update(env)
-
-    import nautobot
-
-    nautobot.setup(str(CONFIG))
-    from django.db import connections
-
-    try:
+    with nautobot_on_clone("bench_trees", keep=args.keep_db):
         jobs, user = prepare_jobs()
         print(f"\nTree: {len(fanouts) + 1} levels, fanouts {args.fanouts}; {args.repeat} rounds per mode\n")
         print(
@@ -140,11 +125,7 @@ def main():
                 f"{row['end to end']:.2f} | {row['recorded']} | {row['parents first']} |",
                 flush=True,
             )
-        return 0
-    finally:
-        connections.close_all()
-        if not args.keep_db:
-            drop_database(env, database)
+    return 0
 
 
 if __name__ == "__main__":
