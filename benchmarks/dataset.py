@@ -1,12 +1,14 @@
 """The benchmarks' dataset (an inventory of N devices x 8 interfaces), their databases (copies of the test template) and
 how they run a job.
 
-Shared by inventory_sync.py and side_by_side.py.
+Shared by inventory_sync.py, side_by_side.py and tree_deletes.py.
 """
 
 import inspect
 import json
+import os
 import time
+from contextlib import contextmanager
 
 from development.services import pg_connect
 
@@ -94,6 +96,32 @@ def drop_database(env, name):
             cur.execute(f'DROP DATABASE IF EXISTS "{name}"')
     finally:
         conn.close()
+
+
+@contextmanager
+def nautobot_on_clone(suffix, keep=False):
+    """Nautobot set up (in this process) on ``<development database>_<suffix>``, a fresh copy of the migrated test
+    template; the copy is dropped afterwards unless ``keep``. Yields its name."""
+    from development.launch import CONFIG, ensure_template, prepare
+
+    env = prepare()
+    database = f"{env['NAUTOBOT_DB_NAME']}_{suffix}"
+    create_database(env, database, ensure_template(env))
+    env.update(NAUTOBOT_DB_NAME=database)
+    env.setdefault("NAUTOBOT_LOG_LEVEL", "WARNING")
+    os.environ.update(env)
+
+    import nautobot
+
+    nautobot.setup(str(CONFIG))
+    from django.db import connections
+
+    try:
+        yield database
+    finally:
+        connections.close_all()
+        if not keep:
+            drop_database(env, database)
 
 
 def execute_job(job_model, user, job_kwargs):

@@ -193,11 +193,10 @@ class DataSyncJob(ScopedRuns, RunGuards, OwnershipSteps, PhaseRunner, Job):
             )
 
     def _bulk_writer(self, report):
-        """A bulk writer for a Nautobot target of declarative models in bulk mode (the job's or a model's), or None."""
+        """The writer of a Nautobot target of declarative models (bulk writes as the job or each model says; deletes
+        in either mode, done last and children first), or None."""
         target = self.target_adapter
-        if isinstance(target, NautobotAdapter) and (
-            self.bulk_mode or any(model._bulk_mode for model in target.declared_models())
-        ):
+        if isinstance(target, NautobotAdapter):
             return BulkWriter(target, report, batch_size=app_setting("bulk_batch_size"), default=self.bulk_mode)
         return None
 

@@ -11,16 +11,27 @@ CUSTOM_FIELD_IN_MESSAGE = re.compile(r"custom field '([^']+)'")
 def protected_message(error, shown=3):
     """A ProtectedError/RestrictedError as ``cannot be deleted: referenced by 3 devices (a, b, c)``."""
     blocking = error.protected_objects if isinstance(error, ProtectedError) else error.restricted_objects
+    return f"cannot be deleted: referenced by {counted(blocking, shown)}"
+
+
+def cascade_message(kept, shown=3):
+    """Objects a delete would take with it as ``cannot be deleted: it would also delete 2 locations this sync keeps
+    (a, b)``."""
+    return f"cannot be deleted: it would also delete {counted(kept, shown, ' this sync keeps')}"
+
+
+def counted(objects, shown=3, qualifier=""):
+    """``objects`` counted by model: ``1 controller (wlc-1); 4 devices (a, b, c, ...)``."""
     by_model = {}
-    for obj in blocking:
+    for obj in objects:
         by_model.setdefault(obj._meta, []).append(str(obj))
     groups = []
     for meta, names in sorted(by_model.items(), key=lambda item: item[0].label):
         names.sort()
         noun = meta.verbose_name if len(names) == 1 else meta.verbose_name_plural
         listed = ", ".join(names[:shown] + (["..."] if len(names) > shown else []))
-        groups.append(f"{len(names)} {noun} ({listed})")
-    return f"cannot be deleted: referenced by {'; '.join(groups)}"
+        groups.append(f"{len(names)} {noun}{qualifier} ({listed})")
+    return "; ".join(groups)
 
 
 def fields_of(plan, error):

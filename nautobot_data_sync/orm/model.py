@@ -22,9 +22,11 @@ Field paths are described in ``fields``. ``pk`` holds the Nautobot primary key (
 resolve references through the adapter's ``ReferenceCache``, set plain fields, foreign keys and custom fields, call
 ``validated_save()`` (inside the job, Nautobot's change-logging context attributes every write to the job's user),
 then set many-to-many fields and relationships; ``initial_values()`` gives a new object's values that are not
-compared (set on creation only). Failures raise ``ReferenceNotFound`` or ``ObjectValidationError``,
-naming the model, the unique id and the field, or ``ObjectProtected`` (a delete blocked by protected foreign keys,
-naming what blocks it); the executor records them as that object's failure.
+compared (set on creation only). In a sync, ``delete()`` hands the delete to the job's writer, which does it after
+every create and update, children first (``deletes``); without a writer, it deletes at once. Failures raise
+``ReferenceNotFound`` or ``ObjectValidationError``, naming the model, the unique id and the field, or
+``ObjectProtected`` (a delete blocked by protected foreign keys, naming what blocks it); the executor records them as
+that object's failure.
 
 ``add_child()`` checks duplicates against a set kept next to the list diffsync reads: constant time per child.
 """

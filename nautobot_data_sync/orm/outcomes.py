@@ -6,7 +6,7 @@ from diffsync.exceptions import ObjectNotFound
 
 from nautobot_data_sync.choices import ChangeStatusChoices
 from nautobot_data_sync.orm.messages import fields_of
-from nautobot_data_sync.orm.pending import CREATE
+from nautobot_data_sync.orm.pending import CREATE, DELETE
 
 
 class Outcomes:
@@ -38,4 +38,5 @@ class Outcomes:
         if item.diffsync_model is not None and item.element is not None and item.element.action == CREATE:
             with suppress(ObjectNotFound):  # a create that was not written leaves the target adapter too
                 self.adapter.remove(item.diffsync_model)
-        self.report(item.element, status, message)
+        kept = item.instance if item.element is not None and item.element.action == DELETE else None
+        self.report(item.element, status, message, kept)  # an object not deleted is linked: the adapter dropped it

@@ -1,9 +1,11 @@
 """Bulk writes of declarative models: queued, then flushed in validated, change-logged batches.
 
-In bulk mode ``NautobotModel.create()/update()/delete()`` resolve references and queue the write here instead of
-saving. ``flush()`` (when ``batch_size`` writes are queued, before any per-object write, and when the sync ends)
-writes per Django model and batch: creates in dependency order (parents first; a model's own tree in generations),
-then updates, then deletes in reverse order (``deletes``). For each batch of creates or updates:
+In bulk mode ``NautobotModel.create()/update()`` resolve references and queue the write here instead of saving.
+``flush()`` (when ``batch_size`` writes are queued, before any per-object write, and when the sync ends) writes per
+Django model and batch: creates in dependency order (parents first; a model's own tree in generations), then
+updates. Deletes of declarative models are held until ``finish()``, after every create and update of the sync, and
+done children first (``deletes``): in one-by-one mode too, so a sync of declarative models always has a writer. For
+each batch of creates or updates:
 
 * validation (``batchvalidation``): references attached, each object's full ``clean()``, uniqueness per batch;
 * writing: ``bulk_create`` / ``bulk_update`` in a savepoint; if the database still refuses the batch, its objects
@@ -19,7 +21,6 @@ addresses and prefixes, which find their parents) are written one by one (``acce
 from collections import defaultdict
 
 from django.db import IntegrityError, transaction
-from django.db.models import ForeignKey
 from django.utils import timezone
 from nautobot.extras.signals import change_context_state
 
@@ -27,6 +28,8 @@ from nautobot_data_sync.orm import relationships
 from nautobot_data_sync.orm.batchvalidation import BatchValidator
 from nautobot_data_sync.orm.changerecords import ChangeLog
 from nautobot_data_sync.orm.deletes import Deleter
+from nautobot_data_sync.orm.model import NautobotModel
+from nautobot_data_sync.orm.order import dependency_order, generations
 from nautobot_data_sync.orm.outcomes import Outcomes
 from nautobot_data_sync.orm.pending import CREATE, DELETE, UPDATE
 from nautobot_data_sync.speedups import savetime, validation
@@ -37,8 +40,9 @@ class BulkWriter:
     """Queues the writes of one sync and flushes them in batches; see the module docstring.
 
     ``report(element, status, message, obj=None)`` receives every queued write's outcome (and object) when it is
-    flushed. The executor calls ``begin(element)`` before a model's create/update/delete, flushes before a write that
-    ``accepts()`` refuses (it may depend on queued ones) and when the writer is ``full``.
+    written. The executor calls ``begin(element)`` before a model's create/update/delete, flushes before a write that
+    ``accepts()`` refuses (it may depend on queued ones) and when the writer is ``full``, and calls ``finish()`` when
+    the sync ends.
     """
 
     def __init__(self, adapter, report, batch_size=1000, default=True):
@@ -51,19 +55,28 @@ class BulkWriter:
         self.change_log = ChangeLog(change_context) if change_context else None
         self.outcomes = Outcomes(adapter, report)
         self.validator = BatchValidator(adapter, self.outcomes)
-        self.deleter = Deleter(self.outcomes, self.change_log, self._batches)
+        self.deleter = Deleter(adapter, self.outcomes, self.change_log, self._batches, self._deletes_in_bulk)
         self._queues = _empty_queues()
-        self._queued = 0
+        self._queued = 0  # creates and updates: deletes wait for finish()
         self._created = {}  # pk -> instance queued or written in the current flush
 
     # Queuing
 
     def accepts(self, model_class, operation):
-        """Whether ``operation`` of diffsync model class ``model_class`` is queued here (else written at once)."""
-        bulk = getattr(model_class, "_bulk_mode", False)
+        """Whether ``operation`` of diffsync model class ``model_class`` is queued here (else written at once): creates
+        and updates in bulk mode, and every delete of a declarative model."""
+        if not (isinstance(model_class, type) and issubclass(model_class, NautobotModel)):
+            return False
+        return operation == DELETE or self._in_bulk(model_class, operation)
+
+    def _in_bulk(self, model_class, operation):
+        bulk = model_class._bulk_mode
         bulk = self.default if bulk is None else bulk
         model = model_class._model
         return bool(bulk) and savetime.writes_in_bulk(model, operation) and validation.validates_batches(model)
+
+    def _deletes_in_bulk(self, model_class):
+        return self._in_bulk(model_class, DELETE)
 
     def begin(self, element):
         """The executor is about to apply ``element``: what is queued next is reported against it."""
@@ -74,7 +87,8 @@ class BulkWriter:
         self._queues[operation][item.model_class._model].append(item)
         if operation == CREATE:
             self._created[item.pk] = item.instance
-        self._queued += 1
+        if operation != DELETE:
+            self._queued += 1
         self.queued_element = self.element
 
     @property
@@ -84,27 +98,33 @@ class BulkWriter:
     # Flushing
 
     def flush(self):
-        """Write everything queued; each write's outcome goes to ``report``."""
+        """Write the queued creates and updates; each write's outcome goes to ``report``."""
         if not self._queued:
             return
-        queues, self._queues = self._queues, _empty_queues()
+        creates, updates = self._queues[CREATE], self._queues[UPDATE]
+        self._queues[CREATE], self._queues[UPDATE] = defaultdict(list), defaultdict(list)
         self._queued = 0
         with read_once():
-            for model in dependency_order(queues[CREATE]):
-                for generation in _generations(model, queues[CREATE][model]):
+            for model in dependency_order(creates):
+                for generation in generations(model, creates[model]):
                     for batch in self._batches(generation):
                         self._create(model, batch)
                 self.adapter.references.forget(model)  # what refers to these may be resolved next
-            for model in dependency_order(queues[UPDATE]):
-                for batch in self._batches(queues[UPDATE][model]):
+            for model in dependency_order(updates):
+                for batch in self._batches(updates[model]):
                     self._update(model, batch)
-            order = dependency_order(queues[DELETE])
-            deletable = self.deleter.deletable(queues[DELETE], order)
-            for model in reversed(order):
-                for batch in self._batches(deletable.get(model, [])):
-                    self.deleter.delete(model, batch)
         self._created = {}
-        for model in {*queues[CREATE], *queues[UPDATE], *queues[DELETE]}:
+        for model in {*creates, *updates}:
+            self.adapter.references.forget(model)
+
+    def finish(self):
+        """The sync ends: write what is queued, then the deletes (``deletes``)."""
+        self.flush()
+        deletes, self._queues[DELETE] = self._queues[DELETE], defaultdict(list)
+        if deletes:
+            with read_once():
+                self.deleter.delete_all(deletes)
+        for model in deletes:
             self.adapter.references.forget(model)
 
     def _create(self, model, items):
@@ -203,46 +223,5 @@ class BulkWriter:
             yield items[start : start + self.batch_size]
 
 
-def dependency_order(models):
-    """``models`` sorted so that a model comes after the models its foreign keys and many-to-many fields point to."""
-    models = list(models)
-    order, visiting = [], set()
-
-    def visit(model):
-        if model in order or model in visiting:
-            return
-        visiting.add(model)
-        for relation in (*model._meta.concrete_fields, *model._meta.many_to_many):
-            if relation.is_relation and relation.related_model in models and relation.related_model is not model:
-                visit(relation.related_model)
-        order.append(model)
-
-    for model in models:
-        visit(model)
-    return order
-
-
 def _empty_queues():
     return {CREATE: defaultdict(list), UPDATE: defaultdict(list), DELETE: defaultdict(list)}
-
-
-def _generations(model, items):
-    """``items`` in generations: objects whose parent (a foreign key to their own model) is created in the same
-    flush come after it, as validation reads the parent from the database (e.g. a tree's ancestors)."""
-    own = [f.attname for f in model._meta.concrete_fields if isinstance(f, ForeignKey) and f.related_model is model]
-    if not own:
-        return [items]
-    pending = {item.pk: item for item in items}
-    generation_of = {}
-
-    def generation(item):
-        if item.pk not in generation_of:
-            generation_of[item.pk] = 0  # guards against a cycle
-            parents = [pending.get(getattr(item.instance, attname)) for attname in own]
-            generation_of[item.pk] = max((generation(parent) + 1 for parent in parents if parent), default=0)
-        return generation_of[item.pk]
-
-    generations = defaultdict(list)
-    for item in items:
-        generations[generation(item)].append(item)
-    return [generations[number] for number in sorted(generations)]

@@ -141,7 +141,7 @@ SPEEDUPS = {
             "speedups.savetime",
             "what save() and Nautobot's save signals do, reproduced for objects written in batches (device "
             "components, interface defaults, tree caches, the change log); a model whose save() or save signals "
-            "do anything else is written one by one",
+            "do anything else is written one by one; a tree's cache upkeep once for a sync's deletes",
             {
                 "nautobot.dcim.models.devices:Device.save": {"671ae89cae3e": V31_32},
                 "nautobot.dcim.models.devices:Device.create_components": {"e8c432d5f0cd": V31_32},

@@ -12,13 +12,14 @@ in bulk (``writes_in_bulk()``) only when this module reproduces all of them for 
   ``post_save`` (one of Nautobot's for racks, another app's...) makes the model's objects be written one by one.
 
 Deletes go through Django's ``Collector``, which sends the delete signals; with change logging paused
-(``change_logging_paused()``), the contacts and notes Nautobot's delete handler removes are removed here.
+(``change_logging_paused()``), the contacts and notes Nautobot's delete handler removes are removed here. A tree's
+cache upkeep is done once per model's deletes (``tree_upkeep_once()``), in batches or one by one.
 With this speed-up off, every object is written one by one.
 """
 
 import copy
 from collections import defaultdict
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from functools import cache as memoize
 
 from django.contrib.contenttypes.models import ContentType
@@ -34,6 +35,7 @@ from nautobot.extras.models import ContactAssociation, Note, Status
 from nautobot.extras.signals import _handle_changed_object, _handle_changed_object_pre_save, change_context_state
 from nautobot.ipam.models import VLAN
 
+from nautobot_data_sync.speedups.patching import replaced
 from nautobot_data_sync.speedups.registry import SAVE_TIME, active
 
 DELETE = "delete"
@@ -65,6 +67,12 @@ def writes_in_bulk(model, operation):
     if not active(SAVE_TIME) or not _methods_reproduced(model, operation):
         return False
     return operation == DELETE or all(receiver in RECEIVERS_HANDLED for receiver in save_receivers(model))
+
+
+def deletes_as_collected(model):
+    """Whether deleting a ``model`` object does what Django's ``Collector`` does and the tree upkeep reproduced here:
+    no other ``delete()`` of its own, which may decide otherwise (a prefix re-parents its children first)."""
+    return _methods_reproduced(model, DELETE)
 
 
 @memoize
@@ -141,6 +149,29 @@ def tree_changed(model, parent_pks):
                 seen.add(ancestor.pk)
                 key = construct_cache_key(ancestor, method_name="cacheable_descendants_pks", branch_aware=True)
                 cache.delete_pattern(f"{key}(*)")
+
+
+@contextmanager
+def tree_upkeep_once(model):
+    """Deletes of ``model`` objects inside the block leave the tree upkeep (``tree_changed()``) to its end, done once
+    for the parents they add to the yielded set (the bulk path adds them; with this speed-up on, ``delete()`` does).
+    ``TreeModel.delete()`` makes every ancestor of the node forget its cached descendants, a scan of the cache per
+    ancestor and node; deleting a subtree children first, the ancestors that go too need none of it."""
+    parents = set()
+    if not issubclass(model, TreeModel):
+        yield parents
+        return
+
+    def delete(instance, *args, **kwargs):  # TreeModel.delete() but for the upkeep
+        parents.add(instance.parent_id)
+        return Model.delete(instance, *args, **kwargs)
+
+    on = active(SAVE_TIME) and deletes_as_collected(model)
+    try:
+        with replaced(TreeModel, "delete", delete) if on else nullcontext():
+            yield parents
+    finally:
+        tree_changed(model, parents)
 
 
 def delete_attachments(collected):

@@ -35,9 +35,9 @@ class RecordingSyncer(DiffSyncSyncer):
     * Every element's outcome goes to ``report`` (an ``OutcomeReport``); elements never reached (under a failed
       parent) are recorded as skipped once the sync ends; the deletes in ``kept`` are recorded as kept, not done.
 
-    With a bulk ``writer`` (``orm.writer.BulkWriter``, reporting to the same ``report``), the writes the models queue
-    there are recorded when the writer flushes them; the writer is flushed when full, before a write it does not take,
-    and at the end.
+    With a ``writer`` (``orm.writer.BulkWriter``, reporting to the same ``report``), the writes the models queue
+    there are recorded when the writer writes them; the writer is flushed when full and before a write it does not
+    take, and finished at the end (``finish()``: what it holds to the end, such as deletes, is written then).
     """
 
     def __init__(  # the arguments of diffsync's syncer, then what it records to, writes through and leaves
@@ -64,7 +64,7 @@ class RecordingSyncer(DiffSyncSyncer):
         try:
             changed = super().perform_sync()
             if self.writer is not None:
-                self.writer.flush()
+                self.writer.finish()
             return changed
         finally:
             self.recorder.add_diff(self.diff, ChangeStatusChoices.SKIPPED, skip=self._visited)
