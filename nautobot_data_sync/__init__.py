@@ -16,7 +16,7 @@ class DataSyncConfig(NautobotAppConfig):
     author = "nautobot-app-data-sync developers"
     description = "Build, run and audit Single-Source-of-Truth sync jobs between Nautobot and other systems."
     base_url = "data-sync"
-    jobs = "jobs.examples.register.jobs"
+    jobs = "jobs.register.jobs"
     required_settings = []
     min_version = "3.1.0"
     max_version = "3.9999"
@@ -37,6 +37,8 @@ class DataSyncConfig(NautobotAppConfig):
         # Seconds a "Data Sync last seen" stamp stays as it is: a sync that runs more often rewrites no stamps (0: every
         # run renews every stamp).
         "last_seen_resolution": 3600,
+        # Hours a dry-run stays applicable as a plan (its target may have moved on since it was reviewed).
+        "plan_max_age_hours": 24,
         # Leave the example jobs shipped with the app out of Nautobot's jobs.
         "hide_example_jobs": False,
     }

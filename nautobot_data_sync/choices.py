@@ -95,6 +95,7 @@ class ChangeStatusChoices(ChoiceSet):
     SKIPPED = "skipped"
     CONFLICT = "conflict"  # the target holds it twice (or more): left alone
     KEPT = "kept"  # a delete not done: the object is not this job's (ownership)
+    DRIFTED = "drifted"  # a planned change not applied: the object is no longer as the plan found it
 
     CHOICES = (
         (PLANNED, "Planned"),
@@ -103,6 +104,7 @@ class ChangeStatusChoices(ChoiceSet):
         (SKIPPED, "Skipped"),
         (CONFLICT, "Conflict"),
         (KEPT, "Kept: not owned"),
+        (DRIFTED, "Drifted"),
     )
 
     CSS_CLASSES = {
@@ -112,6 +114,7 @@ class ChangeStatusChoices(ChoiceSet):
         SKIPPED: "warning",
         CONFLICT: "danger",
         KEPT: "secondary",
+        DRIFTED: "warning",
     }
 
 

@@ -50,6 +50,9 @@ class SyncFilterSet(BaseFilterSet):
             "skipped_count",
             "conflict_count",
             "kept_count",
+            "drifted_count",
+            "plan",
+            "reverts",
         ]
 
 

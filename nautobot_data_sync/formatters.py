@@ -25,6 +25,7 @@ COUNTED_CHANGES = {
     "skipped_count": ("status", ChangeStatusChoices, ChangeStatusChoices.SKIPPED),
     "conflict_count": ("status", ChangeStatusChoices, ChangeStatusChoices.CONFLICT),
     "kept_count": ("status", ChangeStatusChoices, ChangeStatusChoices.KEPT),
+    "drifted_count": ("status", ChangeStatusChoices, ChangeStatusChoices.DRIFTED),
 }
 
 # An attribute a change does not record on one side: a create has nothing before, a delete nothing after.

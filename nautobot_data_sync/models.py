@@ -64,6 +64,23 @@ class Sync(BaseModel):
     counts_by_model = models.JSONField(
         default=dict, blank=True, help_text="{model name: {action: count}} for the changes of this sync."
     )
+    drifted_count = models.PositiveIntegerField(default=0, help_text="Planned changes not applied: the object moved.")
+    plan = models.ForeignKey(
+        to="self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="applications",
+        help_text="The reviewed dry-run whose changes this sync applied (or checked, on dry-run).",
+    )
+    reverts = models.ForeignKey(
+        to="self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="reversions",
+        help_text="The sync whose changes this plan undoes.",
+    )
 
     objects = BaseManager.from_queryset(SyncQuerySet)()
 
@@ -129,6 +146,15 @@ class SyncChange(BaseModel):
     changed_object_id = models.UUIDField(null=True, blank=True)
     changed_object = GenericForeignKey(ct_field="changed_object_type", fk_field="changed_object_id")
     object_repr = models.CharField(max_length=255, blank=True)
+    identifiers = models.JSONField(
+        null=True, blank=True, encoder=AttributeEncoder, help_text="The diffsync identifiers of the object."
+    )
+    parents = models.JSONField(
+        null=True,
+        blank=True,
+        encoder=AttributeEncoder,
+        help_text="[[model name, identifiers], ...] of the objects above it in the diff, from the top.",
+    )
 
     class Meta:
         ordering = ("sync_id", "sequence")

@@ -59,6 +59,7 @@ class SyncTable(BaseTable):
     skipped_count = CountColumn(verbose_name="Skipped")
     conflict_count = CountColumn(verbose_name="Conflicts")
     kept_count = CountColumn(verbose_name="Kept: not owned")
+    drifted_count = CountColumn(verbose_name="Drifted")
     actions = ButtonsColumn(Sync, buttons=("detail", "delete"))
 
     class Meta(BaseTable.Meta):
@@ -84,6 +85,7 @@ class SyncTable(BaseTable):
             "skipped_count",
             "conflict_count",
             "kept_count",
+            "drifted_count",
             "actions",
         )
         default_columns = (

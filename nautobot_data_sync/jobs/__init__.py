@@ -1,4 +1,4 @@
-"""Sync job base classes. Importing them registers nothing (the example jobs register from ``examples.register``)."""
+"""Sync job base classes. Importing them registers nothing (the app's jobs register from ``jobs.register``)."""
 
 from nautobot_data_sync.jobs.base import DataMapping, DataSource, DataSyncJob, DataTarget
 

@@ -20,6 +20,7 @@ from nautobot_data_sync.choices import (
 )
 from nautobot_data_sync.jobs.ownership import OwnershipSteps
 from nautobot_data_sync.jobs.phases import PHASE_LABELS, PhaseRunner
+from nautobot_data_sync.jobs.planning import PlanSteps
 from nautobot_data_sync.jobs.runguards import RunGuards
 from nautobot_data_sync.jobs.scope import Scope, ScopedRuns
 from nautobot_data_sync.models import Sync
@@ -52,7 +53,7 @@ class DataMapping:
             raise TypeError("DataMapping() needs a target_name")
 
 
-class DataSyncJob(ScopedRuns, RunGuards, OwnershipSteps, PhaseRunner, Job):
+class DataSyncJob(PlanSteps, ScopedRuns, RunGuards, OwnershipSteps, PhaseRunner, Job):
     """Shared machinery of DataSource and DataTarget jobs: inputs, the four phases, records and metrics.
 
     Subclasses implement ``load_source_adapter()`` and ``load_target_adapter()``; every other hook has a default.
@@ -106,6 +107,10 @@ class DataSyncJob(ScopedRuns, RunGuards, OwnershipSteps, PhaseRunner, Job):
         self.scope = Scope()  # the values of the scope inputs chosen for this run
         self.blocked = []  # why nothing may be written (the delete guard's models, conflicts)
         self.kept = {}  # {id(delete element): why}: deletes not done, the objects not being the job's
+        self.plan = self.reverts = None  # plan mode: the dry-run applied, or the sync undone
+        self.changes = None  # plan mode: the changes (``sync.plans.PlannedChange``) to apply
+        self.refuse_if_drifted = False
+        self.carriers = set()  # plan mode: ids of diff elements that only hold others (``sync.plans.PlanDiff``)
         self._speedups = None
         self._after_dispatch = ExitStack()  # what to stop once Nautobot has dispatched the change records
 
@@ -172,6 +177,7 @@ class DataSyncJob(ScopedRuns, RunGuards, OwnershipSteps, PhaseRunner, Job):
             flags=self.diffsync_flags,
             writer=writer,
             kept=self.kept,
+            carriers=self.carriers,
         )
         try:
             with ExitStack() as stack:
@@ -202,7 +208,9 @@ class DataSyncJob(ScopedRuns, RunGuards, OwnershipSteps, PhaseRunner, Job):
 
     def sync_data(self):
         """Run the four phases; the sync phase is skipped on dry-run."""
-        if self.parallel_loading and active(THREADS):
+        if self.plan_mode:
+            self.load_plan()
+        elif self.parallel_loading and active(THREADS):
             self._load_in_parallel()
         else:
             self._load(SyncPhaseChoices.SOURCE_LOAD)
@@ -210,8 +218,12 @@ class DataSyncJob(ScopedRuns, RunGuards, OwnershipSteps, PhaseRunner, Job):
         self.check_scope_applied(self._nautobot_adapter())
         conflicts = self.record_conflicts(self._nautobot_adapter())
         with self.phase(SyncPhaseChoices.DIFF) as metrics:
-            self.calculate_diff()
-            leave_not_owned(self.diff, self.target_adapter)
+            if self.plan_mode:
+                conflicts += self.diff_plan()
+            else:
+                self.calculate_diff()
+                leave_not_owned(self.diff, self.target_adapter)
+            self.recorder.follow(self.diff)
             omitted = getattr(self.diff, "omitted_unchanged_by_type", {})
             for model_name, count in omitted.items():
                 self.recorder.add_unchanged(model_name, count)
@@ -219,7 +231,7 @@ class DataSyncJob(ScopedRuns, RunGuards, OwnershipSteps, PhaseRunner, Job):
             self.kept = self.find_kept()
             self.blocked = conflicts + self.check_deletes()
             if self.dryrun or self.blocked:  # what would be written, for review
-                self.recorder.add_diff(self.diff, ChangeStatusChoices.PLANNED, kept=self.kept)
+                self.recorder.add_diff(self.diff, ChangeStatusChoices.PLANNED, skip=self.carriers, kept=self.kept)
                 self.recorder.flush()
         if self.blocked and not self.dryrun:
             return
@@ -284,6 +296,8 @@ class DataSyncJob(ScopedRuns, RunGuards, OwnershipSteps, PhaseRunner, Job):
             scope=self.scope.display(),
             lock=self.lock_name,
             change_id=change_id,
+            plan=self.plan,
+            reverts=self.reverts,
         )
         self.recorder = ChangeRecorder(
             self.sync,
@@ -342,6 +356,8 @@ class DataSyncJob(ScopedRuns, RunGuards, OwnershipSteps, PhaseRunner, Job):
         )
         if counts["failed_count"] or counts["skipped_count"]:
             text += f"; {counts['failed_count']} failed, {counts['skipped_count']} skipped"
+        if counts["drifted_count"]:
+            text += f"; {counts['drifted_count']} drifted since the plan, not applied"
         return text + "."
 
     def _nautobot_adapter(self):

@@ -71,7 +71,7 @@ class RunGuards:
         if self.allow_deletes:
             return []
         guard = self.delete_guard()
-        blocked = blocked_models(self.diff, self.source_adapter, self.target_adapter, guard, kept=self.kept)
+        blocked = blocked_models(self.diff, self.source_count, self.target_adapter, guard, kept=self.kept)
         for entry in blocked:
             self.logger.warning("Delete guard: %s", entry, extra={"grouping": "data sync"})
         return blocked

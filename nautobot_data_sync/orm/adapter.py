@@ -67,6 +67,9 @@ class NautobotAdapter(Adapter):
         """The ``writer.BulkWriter`` the models queue their writes in, inside ``writing_through()``."""
         self.conflicts = []
         """``Conflict``: objects loaded with the identifiers of one loaded before (duplicates in Nautobot)."""
+        self.restored_pks = {}
+        """``{(modelname, unique id): pk}``: the primary keys objects are created with (a revert re-creating what a
+        sync deleted); the others get new ones."""
 
     @contextmanager
     def writing_through(self, writer):

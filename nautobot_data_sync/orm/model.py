@@ -117,6 +117,8 @@ class NautobotModel(DiffSyncModel):
         resolved = cls._resolve(adapter, {**ids, **attrs}, unique_id, defer_many=writer is not None)
         resolved.many_to_many = {**many, **resolved.many_to_many}
         instance = cls._model(**initial)
+        if (pk := adapter.restored_pks.get((cls._modelname, unique_id))) is not None:
+            instance.pk = pk
         resolved.apply(instance)
         if writer is None:
             cls._save(adapter, instance, resolved, unique_id, created=True)

@@ -20,6 +20,8 @@ class Outcomes:
 
     def succeeded(self, items):
         for item in items:
+            if item.instance is not None and item.instance.pk is None:  # Django clears it on delete
+                item.instance.pk = item.pk  # the record names the object it deleted (a revert re-creates it so)
             self.report(item.element, ChangeStatusChoices.SUCCEEDED, "", item.instance)
 
     def failed(self, item, message):

@@ -41,7 +41,17 @@ class RecordingSyncer(DiffSyncSyncer):
     """
 
     def __init__(  # the arguments of diffsync's syncer, then what it records to, writes through and leaves
-        self, diff, source, target, report, logger, callback=None, flags=DiffSyncFlags.NONE, writer=None, kept=None
+        self,
+        diff,
+        source,
+        target,
+        report,
+        logger,
+        callback=None,
+        flags=DiffSyncFlags.NONE,
+        writer=None,
+        kept=None,
+        carriers=frozenset(),
     ):
         super().__init__(
             diff=diff,
@@ -55,6 +65,7 @@ class RecordingSyncer(DiffSyncSyncer):
         self.recorder = report.recorder
         self.writer = writer
         self.kept = kept or {}  # {id(element): why}: deletes not to do (the objects are not the job's)
+        self.carriers = carriers  # ids of elements that only hold others (a plan's): neither applied nor recorded
         self._elements = []  # stack: the element whose sync_model() is running is on top
         self._visited = set()
         self._outcome = None
@@ -67,7 +78,7 @@ class RecordingSyncer(DiffSyncSyncer):
                 self.writer.finish()
             return changed
         finally:
-            self.recorder.add_diff(self.diff, ChangeStatusChoices.SKIPPED, skip=self._visited)
+            self.recorder.add_diff(self.diff, ChangeStatusChoices.SKIPPED, skip=self._visited | self.carriers)
 
     def sync_diff_element(self, element, parent_model=None):
         if id(element) in self.kept:  # a delete the job may not do: recorded, with what is under it, and left
@@ -85,7 +96,8 @@ class RecordingSyncer(DiffSyncSyncer):
     def sync_model(self, src_model, dst_model, ids, attrs):
         element = self._elements[-1]
         if self.action is None:
-            self.recorder.add(element, ChangeStatusChoices.SUCCEEDED)
+            if id(element) not in self.carriers:
+                self.recorder.add(element, ChangeStatusChoices.SUCCEEDED)
             return (False, dst_model)
         writer = self.writer
         if writer is not None:

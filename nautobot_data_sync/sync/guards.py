@@ -44,9 +44,10 @@ def planned_deletes(diff, kept=frozenset()):
     )
 
 
-def blocked_models(diff, source, target, guard, kept=frozenset()):
+def blocked_models(diff, source_count, target, guard, kept=frozenset()):
     """The models whose planned deletes ``guard`` refuses, and those with planned deletes the source loaded none of
-    (``kept``: ids of delete elements that will not be done)."""
+    (``source_count(model)``: how many it loaded, None if it has no such model; ``kept``: ids of delete elements that
+    will not be done)."""
     blocked = []
     deletes_by_model = planned_deletes(diff, kept)
     for model, deletes in sorted(deletes_by_model.items()):
@@ -60,16 +61,11 @@ def blocked_models(diff, source, target, guard, kept=frozenset()):
         blocked.append(BlockedModel(model, deletes, count, reason))
     refused = {entry.model for entry in blocked}
     for model in sorted(set(deletes_by_model) - refused):
-        if _declares(source, model) and not source.get_all(model):
+        if source_count(model) == 0:
             count = len(target.get_all(model))
             reason = f"the source loaded none, the target holds {count:,}"
             blocked.append(BlockedModel(model, deletes_by_model[model], count, reason))
     return blocked
-
-
-def _declares(adapter, model):
-    """Whether ``adapter`` has a model class for the type ``model`` (so loading none of it means something)."""
-    return isinstance(getattr(adapter, model, None), type)
 
 
 def leave_not_owned(diff, target):

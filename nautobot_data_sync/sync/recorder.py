@@ -23,6 +23,7 @@ _STATUS_COUNT_FIELDS = {
     ChangeStatusChoices.SKIPPED: "skipped_count",
     ChangeStatusChoices.CONFLICT: "conflict_count",
     ChangeStatusChoices.KEPT: "kept_count",
+    ChangeStatusChoices.DRIFTED: "drifted_count",
 }
 WRITES = (ChangeActionChoices.CREATE, ChangeActionChoices.UPDATE)
 COUNT_FIELDS = (*_ACTION_COUNT_FIELDS.values(), *_STATUS_COUNT_FIELDS.values())
@@ -70,6 +71,18 @@ class ChangeRecorder:
         self.written = defaultdict(set)  # {model name: unique ids created or updated}
         self._buffer = []
         self._sequence = 0
+        self._parents = {}  # {id(element): [[model name, identifiers], ...] of the elements above it}
+        self.restored_pks = {}  # {(model name, unique id): (Django model, pk)}: creates that restore a deleted object
+
+    def follow(self, diff):
+        """Note where each element of ``diff`` sits, so that its record says (a plan is applied from its records)."""
+        self._parents = {}
+        stack = [(element, []) for element in diff.get_children()]
+        while stack:
+            element, parents = stack.pop()
+            self._parents[id(element)] = parents
+            below = [*parents, [element.type, element.keys]]
+            stack.extend((child, below) for child in element.get_children())
 
     def add(self, element, status, message="", obj=None):
         """Count one element's outcome and queue its row; ``obj`` is its Nautobot object, when the caller has it at
@@ -96,9 +109,14 @@ class ChangeRecorder:
             attributes_before=diffs.get("-"),
             attributes_after=diffs.get("+"),
             message=str(message),
+            identifiers=element.keys,
+            parents=self._parents.get(id(element)),
         )
         if isinstance(obj, Model) and obj.pk is not None:  # also a deleted one: the record says which it was
             _link_to(row, obj)
+        elif restored := self.restored_pks.get((element.type, row.unique_id)) if action == "create" else None:
+            row.changed_object_type_id = ContentType.objects.get_for_model(restored[0]).pk
+            row.changed_object_id = restored[1]  # a plan to re-create a deleted object says which one
         self._buffer.append(row)
 
     def add_conflict(self, model_name, unique_id, message, obj=None):
@@ -116,6 +134,26 @@ class ChangeRecorder:
         )
         if isinstance(obj, Model):
             _link_to(row, obj)
+        self._buffer.append(row)
+
+    def add_drifted(self, drift):
+        """Record a planned change not applied (``plans.Drift``): its current values before, the plan's after."""
+        change = drift.change
+        self._count(change.model_name, change.action, ChangeStatusChoices.DRIFTED)
+        self._sequence += 1
+        row = SyncChange(
+            sync=self.sync,
+            sequence=self._sequence,
+            model_name=change.model_name,
+            unique_id=change.unique_id[:500],
+            action=change.action,
+            status=ChangeStatusChoices.DRIFTED,
+            attributes_before=drift.current,
+            attributes_after=change.after,
+            message=drift.why,
+            identifiers=change.identifiers,
+            parents=change.parents,
+        )
         self._buffer.append(row)
 
     def add_unchanged(self, model_name, count):
@@ -180,7 +218,10 @@ class ChangeRecorder:
 def _linkable(row):
     """Whether the row's object should exist in Nautobot (not deleted by it, not a create that failed)."""
     gone = row.action == ChangeActionChoices.DELETE and row.status == ChangeStatusChoices.SUCCEEDED
-    absent = row.action == ChangeActionChoices.CREATE and row.status != ChangeStatusChoices.SUCCEEDED
+    absent = row.action == ChangeActionChoices.CREATE and row.status not in (
+        ChangeStatusChoices.SUCCEEDED,
+        ChangeStatusChoices.DRIFTED,  # a create that drifted: the object exists already
+    )
     return not (gone or absent)
 
 

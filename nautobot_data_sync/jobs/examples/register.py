@@ -1,10 +1,8 @@
-"""Registers the example sync jobs with Nautobot (the app config points Nautobot here), unless they are hidden.
+"""The example sync jobs Nautobot registers (``jobs.register``), unless they are hidden.
 
 ``PLUGINS_CONFIG["nautobot_data_sync"]["hide_example_jobs"] = True`` leaves them out of Nautobot's jobs (and so out
 of the Data Sync dashboard); they can still be imported, e.g. to derive a job from one.
 """
-
-from nautobot.apps.jobs import register_jobs
 
 from nautobot_data_sync import app_setting
 from nautobot_data_sync.jobs.examples.inventory import InventoryFileDataSource
@@ -16,7 +14,3 @@ def example_jobs():
     if app_setting("hide_example_jobs"):
         return []
     return [InventoryFileDataSource, RemoteNautobotDataSource, RemoteNautobotDataTarget]
-
-
-jobs = example_jobs()
-register_jobs(*jobs)

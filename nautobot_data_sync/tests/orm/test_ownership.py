@@ -43,7 +43,7 @@ class OwnershipTest(OrmJobTestCase):
         leaf = Device.objects.get(name="leaf-01")
         for obj in (leaf, leaf.interfaces.get(name="eth0")):
             stamped = stamps(obj)
-            self.assertEqual(stamped[OWNER], self.job_class.class_path)
+            self.assertEqual(stamped[OWNER], self.job_class.owner_name)
             self.assertIn(LAST_SEEN, stamped)
         logged = ObjectChange.objects.filter(changed_object_type__model="objectmetadata")
         self.assertFalse(logged.exists(), "a stamp is not a change record")
@@ -59,7 +59,7 @@ class OwnershipTest(OrmJobTestCase):
         job_result, sync = self.run_sync([device_record(made.name, interfaces=[f"eth{n}" for n in range(8)])])
 
         self.assertEqual(job_result.status, JobResultStatusChoices.STATUS_SUCCESS, sync.summary)
-        self.assertEqual(stamps(made)[OWNER], self.job_class.class_path, "adopted: matched by its identifiers")
+        self.assertEqual(stamps(made)[OWNER], self.job_class.owner_name, "adopted: matched by its identifiers")
         self.assertNotIn(OWNER, stamps(kept))
         self.assertTrue(Device.objects.filter(pk=kept.pk).exists(), "not the job's: not deleted")
         self.assertEqual(Interface.objects.filter(device=kept).count(), 8)
