@@ -44,9 +44,11 @@ def run_example_job(local):
     if job is None or not job.installed:
         print(f"WARNING: example job {EXAMPLE_JOB} is not installed yet; skipping the demo sync.")
         return 0
-    if not job.enabled:
-        job.enabled = True  # Nautobot registers new jobs disabled
-        job.validated_save()
+    plan_jobs = Job.objects.filter(module_name="nautobot_data_sync.jobs.planjobs")
+    for each in (job, *plan_jobs):  # the example, and applying and reverting its plans
+        if not each.enabled:
+            each.enabled = True  # Nautobot registers new jobs disabled
+            each.validated_save()
     call_command("runjob", EXAMPLE_JOB, username=ADMIN_USERNAME, local=local, data='{"dryrun": false}')
     result = JobResult.objects.filter(job_model=job).order_by("-date_created").first()
     return 0 if result and result.status == JobResultStatusChoices.STATUS_SUCCESS else 1

@@ -185,6 +185,53 @@ class RunAllowingDeletesButton(LinkButton):
         return f"{reverse('extras:job_run', kwargs={'pk': sync.job_id})}?{query}"
 
 
+class PlanJobButton(LinkButton):
+    """The run form of the app's plan job ``job_class_name``, with this sync as its ``input_name``; shown when
+    ``applies(sync)``, to users who may run both that job and the sync's own job."""
+
+    job_class_name = input_name = None
+
+    @staticmethod
+    def applies(sync):
+        raise NotImplementedError
+
+    def get_link(self, context):
+        sync = get_obj_from_context(context)
+        if sync is None or sync.job_id is None or not self.applies(sync):
+            return None
+        runnable = Job.objects.restrict(context["request"].user, "run").filter(enabled=True)
+        plan_job = runnable.filter(module_name="nautobot_data_sync.jobs.planjobs", job_class_name=self.job_class_name)
+        plan_job = plan_job.first()
+        if plan_job is None or not runnable.filter(pk=sync.job_id).exists():
+            return None
+        return f"{reverse('extras:job_run', kwargs={'pk': plan_job.pk})}?{urlencode({self.input_name: sync.pk})}"
+
+
+class ApplyPlanButton(PlanJobButton):
+    """On a completed dry-run not applied yet: apply it, as reviewed."""
+
+    job_class_name, input_name = "ApplyPlan", "plan"
+
+    @staticmethod
+    def applies(sync):
+        return (
+            sync.dry_run
+            and sync.status == SyncStatusChoices.SUCCEEDED
+            and not sync.applications.filter(dry_run=False, status=SyncStatusChoices.SUCCEEDED).exists()
+        )
+
+
+class RevertSyncButton(PlanJobButton):
+    """On a sync that wrote something: record its undo as a plan."""
+
+    job_class_name, input_name = "RevertSync", "data_sync"
+
+    @staticmethod
+    def applies(sync):
+        wrote = sync.create_count or sync.update_count or sync.delete_count
+        return not sync.dry_run and sync.status != SyncStatusChoices.RUNNING and bool(wrote)
+
+
 def phase_rows(sync, phases):
     """One SyncPhase per phase of a sync, in order; phases that did not run are unsaved placeholders.
 

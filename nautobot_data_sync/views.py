@@ -36,6 +36,7 @@ from nautobot_data_sync.forms import SyncChangeFilterForm, SyncChangeTabFilterFo
 from nautobot_data_sync.models import Sync, SyncChange
 from nautobot_data_sync.panels import (
     VIEW_CHANGES,
+    ApplyPlanButton,
     ChangeFieldsPanel,
     ChangeFilterPanel,
     ChartPanel,
@@ -43,6 +44,7 @@ from nautobot_data_sync.panels import (
     CountsByModelPanel,
     JobLogsPanel,
     MemoryPanel,
+    RevertSyncButton,
     RunAllowingDeletesButton,
     ScopePanel,
     SyncChangesPanel,
@@ -58,7 +60,7 @@ from nautobot_data_sync.tables import PhaseDurationTable, PhaseMemoryTable, Sync
 UUID_REGEX = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
 
 # Columns of the "changes by model" panel: the keys Sync.counts_by_model uses, in display order.
-MODEL_COUNT_KEYS = ("create", "update", "delete", "unchanged", "failed", "skipped", "conflict", "kept")
+MODEL_COUNT_KEYS = ("create", "update", "delete", "unchanged", "failed", "skipped", "conflict", "kept", "drifted")
 
 
 class SyncUIViewSet(ObjectListViewMixin, ObjectDetailViewMixin, ObjectDestroyViewMixin, ObjectBulkDestroyViewMixin):
@@ -92,6 +94,14 @@ class SyncUIViewSet(ObjectListViewMixin, ObjectDetailViewMixin, ObjectDestroyVie
                 weight=40,
             ),
             SyncNotePanel(
+                applies=lambda sync: sync.dry_run and sync.applications.exists(),
+                body_content_template_path="nautobot_data_sync/inc/applied_note.html",
+                label="Applied",
+                section=SectionChoices.LEFT_HALF,
+                css_class="success",
+                weight=55,
+            ),
+            SyncNotePanel(
                 applies=lambda sync: sync.status == SyncStatusChoices.RUNNING,
                 body_content_template_path="nautobot_data_sync/inc/running_note.html",
                 label="Running",
@@ -113,13 +123,20 @@ class SyncUIViewSet(ObjectListViewMixin, ObjectDetailViewMixin, ObjectDestroyVie
                     "end_time",
                     "duration",
                     "job_result",
+                    "plan",
+                    "reverts",
                     "summary",
                 ),
                 value_transforms={
                     "status": [partial(badge, SyncStatusChoices)],
                     "duration": [format_duration],
                 },
-                key_transforms={"dry_run": "Dry run", "job_result": "Job result"},
+                key_transforms={
+                    "dry_run": "Dry run",
+                    "job_result": "Job result",
+                    "plan": "Applies the plan",
+                    "reverts": "Reverts",
+                },
             ),
             ScopePanel(label="Scope", section=SectionChoices.LEFT_HALF, weight=150),
             SyncCountsPanel(
@@ -186,6 +203,20 @@ class SyncUIViewSet(ObjectListViewMixin, ObjectDetailViewMixin, ObjectDestroyVie
             ),
         ),
         extra_buttons=(
+            ApplyPlanButton(
+                weight=40,
+                label="Apply this plan",
+                icon="mdi-check-decagram",
+                color=ButtonActionColorChoices.ADD,
+                required_permissions=["extras.run_job"],
+            ),
+            RevertSyncButton(
+                weight=45,
+                label="Revert this sync",
+                icon="mdi-undo",
+                color=ButtonActionColorChoices.DELETE,
+                required_permissions=["extras.run_job"],
+            ),
             RunAllowingDeletesButton(
                 weight=50,
                 label="Run again allowing these deletes",

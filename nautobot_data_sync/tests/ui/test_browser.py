@@ -15,7 +15,9 @@ from nautobot.apps.testing import TransactionTestCase
 from nautobot.extras.models import Job as JobModel
 
 from nautobot_data_sync.jobs.examples.inventory import InventoryFileDataSource
+from nautobot_data_sync.jobs.planjobs import ApplyPlan
 from nautobot_data_sync.models import Sync
+from nautobot_data_sync.tests.fixtures.jobs import job_model_for
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
@@ -230,3 +232,35 @@ class DataSyncBrowserTest(StaticLiveServerTestCase, TransactionTestCase):
         self.open(reverse("plugins:nautobot_data_sync:dashboard"))
         self.wait_for(f"#data-sync-jobs a[href='{sync.get_absolute_url()}']")
         self.screenshot("dashboard")
+
+    def test_a_reviewed_dry_run_is_applied_from_its_page(self):
+        apply_job = job_model_for(ApplyPlan)
+        apply_job.enabled = True
+        apply_job.save()
+        self.open(reverse("extras:job_run", kwargs={"pk": self.job_model.pk}))
+        plan = self.run_from_form()
+
+        # Review: the planned changes, then apply from the plan's page.
+        self.open(f"{plan.get_absolute_url()}changes/")
+        self.assertIn("Planned", self.text_of("main#main-content table"))
+        self.open(plan.get_absolute_url())
+        self.click(self.wait_for(f"a.btn[href$='?plan={plan.pk}']"))
+        self.wait_for("#id_plan")
+        self.screenshot("apply_plan_form")
+        known = set(Sync.objects.values_list("pk", flat=True))
+        self.click(self.wait_for("#id__run"))
+        self.wait_for("a.btn[href^='/plugins/data-sync/syncs/']")  # the JobResult page, once the apply has run
+        applied = Sync.objects.exclude(pk__in=known).get()
+        self.assertEqual((applied.plan, applied.dry_run, applied.job), (plan, False, self.job_model))
+        self.assertEqual(
+            (applied.create_count, applied.update_count, applied.delete_count),
+            (plan.create_count, plan.update_count, plan.delete_count),
+        )
+
+        # The plan says it was applied, and by whom; it is not offered again.
+        self.open(plan.get_absolute_url())
+        page = self.text_of("main#main-content")
+        self.assertIn("This plan was applied", page)
+        self.assertIn(self.user.username, page)
+        self.assertFalse(self.driver.find_elements("css selector", f"a.btn[href$='?plan={plan.pk}']"))
+        self.screenshot("plan_applied")
