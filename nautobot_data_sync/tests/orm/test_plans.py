@@ -3,9 +3,17 @@
 from datetime import timedelta
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.contrib.contenttypes.models import ContentType
 from nautobot.dcim.models import Device, Interface, Manufacturer
-from nautobot.extras.choices import JobResultStatusChoices
-from nautobot.extras.models import ObjectChange
+from nautobot.extras.choices import ApprovalWorkflowStateChoices, JobResultStatusChoices, ScheduledJobStateChoices
+from nautobot.extras.models import (
+    ApprovalWorkflowDefinition,
+    ApprovalWorkflowStageDefinition,
+    ApprovalWorkflowStageResponse,
+    ObjectChange,
+    ScheduledJob,
+)
 
 from nautobot_data_sync.choices import ChangeStatusChoices, SyncStatusChoices
 from nautobot_data_sync.jobs.planjobs import ApplyPlan, RevertSync
@@ -244,3 +252,49 @@ class HandWrittenPlanTest(PlanTestCase):
         job_result, reverted = self.apply(undo)
         self.assertEqual(job_result.status, JobResultStatusChoices.STATUS_SUCCESS, reverted.summary)
         self.assertEqual(self.catalogue(), before)
+
+
+class ApprovalTest(PlanTestCase):
+    """An approval workflow on the apply job: applies wait in Nautobot's approvals; the sync job's dry-runs do not."""
+
+    def test_an_apply_writes_nothing_until_approved_then_applies(self):
+        self.run_sync(RECORDS_V1)
+        plan = self.plan(RECORDS_V2)
+        before = nautobot_state()
+        reviewers = Group.objects.create(name="Network reviewers")
+        approver = get_user_model().objects.create(username="approver")
+        reviewers.user_set.add(approver)
+        definition = ApprovalWorkflowDefinition.objects.create(
+            name="Apply Data Sync plans",
+            model_content_type=ContentType.objects.get_for_model(ScheduledJob),
+            model_constraints={"job_model__job_class_name": "ApplyPlan"},
+        )
+        ApprovalWorkflowStageDefinition.objects.create(
+            approval_workflow_definition=definition,
+            sequence=1,
+            name="Review",
+            min_approvers=1,
+            approver_group=reviewers,
+        )
+        requester = get_user_model().objects.get(username="test-user")
+        dry_run = ScheduledJob.create_schedule(self.job_model, requester, job_kwargs={"dryrun": True})
+        self.assertFalse(dry_run.has_approval_workflow_definition(), "the sync job's runs are not gated")
+
+        scheduled = ScheduledJob.create_schedule(self.apply_job, requester, job_kwargs={"plan": str(plan.pk)})
+        scheduled.refresh_from_db()
+        self.assertEqual((scheduled.state, scheduled.enabled), (ScheduledJobStateChoices.PENDING, False))
+        self.assertFalse(Sync.objects.filter(plan=plan).exists())
+        self.assertEqual(nautobot_state(), before, "unapproved: nothing written")
+
+        workflow = scheduled.associated_approval_workflows.get()
+        ApprovalWorkflowStageResponse.objects.create(
+            approval_workflow_stage=workflow.approval_workflow_stages.get(),
+            user=approver,
+            state=ApprovalWorkflowStateChoices.APPROVED,
+        )
+        scheduled.refresh_from_db()
+        self.assertEqual((scheduled.state, scheduled.enabled), (ScheduledJobStateChoices.ACTIVE, True))
+        job_result = run_job_for_testing(self.apply_job, job_kwargs=scheduled.kwargs)  # as Celery beat runs it now
+        applied = Sync.objects.get(job_result=job_result)
+        self.assertEqual((applied.plan, applied.status), (plan, SyncStatusChoices.SUCCEEDED))
+        self.assertNotEqual(nautobot_state(), before)
