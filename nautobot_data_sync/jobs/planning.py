@@ -8,6 +8,7 @@ and written by the job's own models, under the same transaction policy, delete g
 from datetime import timedelta
 
 from diffsync import Adapter
+from django.core.exceptions import ObjectDoesNotExist
 from django.utils import timezone
 
 from nautobot_data_sync import app_setting
@@ -111,8 +112,17 @@ class PlanSteps:
             if set(self._get_vars()) - set(_RUN_OPTIONS):
                 raise PlanError(f"{sync}: its Job Result, which holds the inputs it ran with, was deleted")
             return {}
-        kwargs = {key: value for key, value in sync.job_result.task_kwargs.items() if key not in _RUN_OPTIONS}
-        return self.deserialize_data(kwargs)
+        inputs = {}
+        for key, value in sync.job_result.task_kwargs.items():
+            if key in _RUN_OPTIONS:
+                continue
+            try:
+                inputs.update(self.deserialize_data({key: value}))
+            except ObjectDoesNotExist:  # e.g. an uploaded file, removed once its run ended: a source's input
+                self.logger.warning(
+                    "Input %r of %s is gone; the plan's run goes on without it.", key, sync, extra={"grouping": "plan"}
+                )
+        return inputs
 
     @property
     def plan_mode(self):
