@@ -15,7 +15,7 @@ from nautobot_data_sync import app_setting
 from nautobot_data_sync.choices import ChangeActionChoices, ChangeStatusChoices, SyncPhaseChoices, SyncStatusChoices
 from nautobot_data_sync.models import SyncChange
 from nautobot_data_sync.sync.plans import PlanDiff, PlanError, PlannedChange
-from nautobot_data_sync.sync.recorder import RECORDS_DB
+from nautobot_data_sync.sync.recorder import RECORDS_DB, ObjectRef
 
 _RUN_OPTIONS = ("dryrun", "memory_profiling", "parallel_loading", "allow_deletes")
 _WRITES = (ChangeActionChoices.CREATE, ChangeActionChoices.UPDATE, ChangeActionChoices.DELETE)
@@ -169,7 +169,7 @@ class PlanSteps:
             taken = set(model._base_manager.filter(pk__in=by_pk).values_list("pk", flat=True))
             free = {key: pk for pk, key in by_pk.items() if pk not in taken}
             restored.update(free)
-            self.recorder.restored_pks.update({key: (model, pk) for key, pk in free.items()})
+            self.recorder.restored_pks.update({key: ObjectRef(model, pk) for key, pk in free.items()})
 
     def source_count(self, model_name):
         """How many ``model_name`` objects the run's source loaded (the delete guard's zero-load rule), or None

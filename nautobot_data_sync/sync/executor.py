@@ -1,11 +1,11 @@
 """Apply a calculated diff with diffsync's own syncer, recording each element's outcome."""
 
-from diffsync.enum import DiffSyncFlags, DiffSyncStatus
+from diffsync.enum import DiffSyncActions, DiffSyncFlags, DiffSyncStatus
 from diffsync.helpers import DiffSyncSyncer
 from django.db import transaction
 
 from nautobot_data_sync.choices import ChangeStatusChoices
-from nautobot_data_sync.sync.recorder import iter_elements
+from nautobot_data_sync.sync.recorder import ObjectRef, iter_elements
 
 
 class SyncAborted(Exception):
@@ -106,6 +106,7 @@ class RecordingSyncer(DiffSyncSyncer):
                 writer.flush()  # this write happens now and may depend on queued ones
             writer.begin(element)
         self._outcome = None
+        deleted = _ref(dst_model) if self.action == DiffSyncActions.DELETE else None
         try:
             with transaction.atomic():
                 changed, model = super().sync_model(src_model, dst_model, ids, attrs)
@@ -122,10 +123,17 @@ class RecordingSyncer(DiffSyncSyncer):
             if writer.full:
                 writer.flush()
         else:
-            self.recorder.add(element, ChangeStatusChoices.SUCCEEDED, message)
+            self.recorder.add(element, ChangeStatusChoices.SUCCEEDED, message, deleted)
         return (changed, model)
 
     def log_sync_status(self, action, status, message):
         self._outcome = (status, message)
         if status != DiffSyncStatus.SUCCESS:
             super().log_sync_status(action, status, message)
+
+
+def _ref(model):
+    """The Nautobot object a diffsync model stands for, when the model says (a declarative one: ``_model``, ``pk``),
+    so that the record of its delete names it once it is gone."""
+    django_model, pk = getattr(model, "_model", None), getattr(model, "pk", None)
+    return ObjectRef(django_model, pk) if django_model is not None and pk is not None else None

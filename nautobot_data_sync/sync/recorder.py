@@ -1,6 +1,7 @@
 """Record planned or executed changes as SyncChange rows, in batches, and keep the counts."""
 
 from collections import Counter, defaultdict
+from typing import NamedTuple
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Model
@@ -28,6 +29,13 @@ _STATUS_COUNT_FIELDS = {
 WRITES = (ChangeActionChoices.CREATE, ChangeActionChoices.UPDATE)
 COUNT_FIELDS = (*_ACTION_COUNT_FIELDS.values(), *_STATUS_COUNT_FIELDS.values())
 """The Sync columns that count its changes."""
+
+
+class ObjectRef(NamedTuple):
+    """A Nautobot object by its Django model and primary key: one just deleted, or one a plan re-creates."""
+
+    model: type
+    pk: object
 
 
 def count_field(action, status):
@@ -72,7 +80,7 @@ class ChangeRecorder:
         self._buffer = []
         self._sequence = 0
         self._parents = {}  # {id(element): [[model name, identifiers], ...] of the elements above it}
-        self.restored_pks = {}  # {(model name, unique id): (Django model, pk)}: creates that restore a deleted object
+        self.restored_pks = {}  # {(model name, unique id): ObjectRef}: creates that restore a deleted object
 
     def follow(self, diff):
         """Note where each element of ``diff`` sits, so that its record says (a plan is applied from its records)."""
@@ -85,8 +93,8 @@ class ChangeRecorder:
             stack.extend((child, below) for child in element.get_children())
 
     def add(self, element, status, message="", obj=None):
-        """Count one element's outcome and queue its row; ``obj`` is its Nautobot object, when the caller has it at
-        hand (then it is not looked up)."""
+        """Count one element's outcome and queue its row; ``obj`` is its Nautobot object (or an ``ObjectRef``), when
+        the caller has it at hand (then it is not looked up)."""
         action = element.action or ChangeActionChoices.UNCHANGED
         self._count(element.type, action, status)
         unique_id = None
@@ -112,11 +120,10 @@ class ChangeRecorder:
             identifiers=element.keys,
             parents=self._parents.get(id(element)),
         )
-        if isinstance(obj, Model) and obj.pk is not None:  # also a deleted one: the record says which it was
+        if action == ChangeActionChoices.CREATE and obj is None:  # a plan to re-create a deleted object says which
+            obj = self.restored_pks.get((element.type, row.unique_id))
+        if isinstance(obj, (Model, ObjectRef)) and obj.pk is not None:  # also a deleted one: the record says which
             _link_to(row, obj)
-        elif restored := self.restored_pks.get((element.type, row.unique_id)) if action == "create" else None:
-            row.changed_object_type_id = ContentType.objects.get_for_model(restored[0]).pk
-            row.changed_object_id = restored[1]  # a plan to re-create a deleted object says which one
         self._buffer.append(row)
 
     def add_conflict(self, model_name, unique_id, message, obj=None):
@@ -226,6 +233,7 @@ def _linkable(row):
 
 
 def _link_to(row, obj):
-    row.changed_object_type_id = ContentType.objects.get_for_model(obj).pk
+    model = obj.model if isinstance(obj, ObjectRef) else obj
+    row.changed_object_type_id = ContentType.objects.get_for_model(model).pk
     row.changed_object_id = obj.pk
-    row.object_repr = str(obj)[:255]
+    row.object_repr = (row.unique_id if isinstance(obj, ObjectRef) else str(obj))[:255]

@@ -210,6 +210,10 @@ class RevertTest(PlanTestCase):
         self.assertIn("nothing of it to revert", logged(job_result))
 
 
+class PerObjectRevertTest(RevertTest):
+    job_class = OrmDeviceSource
+
+
 class HandWrittenPlanTest(PlanTestCase):
     """Plans of a job whose DiffSyncModels write Nautobot themselves (no declarative layer)."""
 
