@@ -2,8 +2,8 @@
 owns (and, with a grace, of its orphans only once they have been missing long enough), and the owner and last-seen
 stamps after each run that writes."""
 
-from bisect import bisect_right
-from datetime import datetime
+from bisect import bisect_left
+from datetime import datetime, timedelta
 
 from django.db.models import Model
 from django.utils import timezone
@@ -78,7 +78,10 @@ class OwnershipSteps:
         days = (timezone.now() - since).total_seconds() / 86400
         if self._runs_since is None:
             self._runs_since = sorted(self._real_runs().values_list("start_time", flat=True))
-        runs = len(self._runs_since) - bisect_right(self._runs_since, since)
+        # Stamps hold whole seconds and the run that stamped began before its stamp, so within the stamp's second:
+        # counted from the next second on, that run never counts (a run in that same second after it would not either,
+        # keeping an orphan one run longer rather than deleting it one run early).
+        runs = len(self._runs_since) - bisect_left(self._runs_since, since + timedelta(seconds=1))
         if (self.orphan_grace_days and days < self.orphan_grace_days) or (
             self.orphan_grace_runs and runs < self.orphan_grace_runs
         ):

@@ -1,7 +1,7 @@
 """Ownership, provenance and last seen: Nautobot object metadata stamped in bulk; deletes only of what the job owns,
 and of its orphans once their grace is over; attributes the sync does not own."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
@@ -10,6 +10,7 @@ from nautobot.extras.choices import JobResultStatusChoices
 from nautobot.extras.models import ObjectChange, ObjectMetadata
 
 from nautobot_data_sync.choices import ChangeActionChoices, ChangeStatusChoices, SyncPhaseChoices
+from nautobot_data_sync.models import Sync
 from nautobot_data_sync.sync.ownership import LAST_SEEN, OWNER, Ownership
 from nautobot_data_sync.tests.fixtures.cases import OrmJobTestCase
 from nautobot_data_sync.tests.fixtures.jobs import job_model_for
@@ -126,9 +127,19 @@ class OrphanGraceTest(OrmJobTestCase):
             setattr(OrmDeviceSource, name, value)
             self.addCleanup(delattr, OrmDeviceSource, name)
 
+    @staticmethod
+    def a_minute_passes(sync):
+        """Move ``sync`` and the stamps it wrote a minute back (the next run is in another second, as in life)."""
+        a_minute = timedelta(minutes=1)
+        Sync.objects.filter(pk=sync.pk).update(start_time=sync.start_time - a_minute)
+        stamps = ObjectMetadata.objects.filter(metadata_type__name=LAST_SEEN)
+        for pk, value in stamps.values_list("pk", "_value"):
+            stamps.filter(pk=pk).update(_value=(datetime.fromisoformat(value) - a_minute).isoformat())
+
     def test_an_orphan_is_deleted_once_missing_for_the_runs_of_its_grace(self):
         self.grace(orphan_grace_runs=2)
-        self.run_sync([device_record("leaf-01"), device_record("leaf-02")])
+        _, seen = self.run_sync([device_record("leaf-01"), device_record("leaf-02")])
+        self.a_minute_passes(seen)
 
         _, first = self.run_sync([device_record("leaf-01")])
         self.assertTrue(Device.objects.filter(name="leaf-02").exists())
