@@ -1,6 +1,8 @@
-"""End to end through a real Celery worker: the example sync is queued with `nautobot-server runjob` and run by a
-`nautobot-server celery worker` process, both pointed at this test's database and a Redis broker of their own."""
+"""End to end through a real Celery worker: the example sync (a dry-run) and the apply of its plan are queued with
+`nautobot-server runjob` (as Nautobot's job API queues them) and run by a `nautobot-server celery worker` process, all
+pointed at this test's database and a Redis broker of their own."""
 
+import json
 import os
 import subprocess
 import sys
@@ -13,6 +15,7 @@ from nautobot.extras.choices import JobResultStatusChoices
 from nautobot.extras.models import JobLogEntry, JobResult
 
 from nautobot_data_sync.jobs.examples.inventory import InventoryFileDataSource
+from nautobot_data_sync.jobs.planjobs import ApplyPlan
 from nautobot_data_sync.models import Sync
 from nautobot_data_sync.tests.fixtures.jobs import job_model_for
 
@@ -21,10 +24,20 @@ BROKER_DATABASE = 5  # a Redis database no development worker listens on
 
 
 class RealWorkerTest(TransactionTestCase):
-    def test_example_sync_runs_on_a_celery_worker(self):
-        job_model = job_model_for(InventoryFileDataSource)
-        job_model.enabled = True
-        job_model.validated_save()
+    def runjob(self, env, class_path, data):
+        """``nautobot-server runjob`` (queued, run by the worker); its JobResult."""
+        command = [NAUTOBOT_SERVER, "runjob", class_path, "--username", self.user.username, "--data", json.dumps(data)]
+        runjob = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300, check=False)
+        job_result = JobResult.objects.filter(job_model__module_name=class_path.rsplit(".", 1)[0]).first()
+        self.assertIsNotNone(job_result, runjob.stdout + runjob.stderr)
+        self.assertEqual(job_result.status, JobResultStatusChoices.STATUS_SUCCESS, runjob.stdout + runjob.stderr)
+        return job_result
+
+    def test_example_sync_and_its_plan_run_on_a_celery_worker(self):
+        for job_class in (InventoryFileDataSource, ApplyPlan):
+            job_model = job_model_for(job_class)
+            job_model.enabled = True
+            job_model.validated_save()
         self.user.is_superuser = True
         self.user.save()
 
@@ -49,32 +62,19 @@ class RealWorkerTest(TransactionTestCase):
             stderr=subprocess.PIPE,
         )
         try:
-            runjob = subprocess.run(
-                [
-                    NAUTOBOT_SERVER,
-                    "runjob",
-                    InventoryFileDataSource.class_path,
-                    "--username",
-                    self.user.username,
-                    "--data",
-                    '{"dryrun": false}',
-                ],
-                env=env,
-                capture_output=True,
-                text=True,
-                timeout=300,
-                check=False,
-            )
+            planned = self.runjob(env, InventoryFileDataSource.class_path, {"dryrun": True})
+            plan = Sync.objects.get(job_result=planned)
+            applying = self.runjob(env, ApplyPlan.class_path, {"plan": str(plan.pk)})
         finally:
             worker.terminate()
             _, worker_errors = worker.communicate(timeout=60)
 
-        job_result = JobResult.objects.get(job_model=job_model)
-        self.assertEqual(job_result.status, JobResultStatusChoices.STATUS_SUCCESS, runjob.stdout + runjob.stderr)
-        self.assertIsNotNone(job_result.worker, worker_errors.decode()[-2000:])
-        sync = Sync.objects.get(job_result=job_result)
+        self.assertIsNotNone(applying.worker, worker_errors.decode()[-2000:])
+        sync = Sync.objects.get(job_result=applying)
+        self.assertEqual((sync.plan, sync.dry_run), (plan, False))
         self.assertEqual(sync.phases.count(), 4)
+        self.assertEqual((sync.create_count, sync.failed_count), (plan.create_count, 0))
         self.assertGreater(sync.create_count, 0)
-        self.assertEqual(sync.failed_count, 0)
-        stdout_lines = JobLogEntry.objects.filter(job_result=job_result, grouping="write")
-        self.assertEqual(list(stdout_lines.values_list("message", flat=True)), [], "nothing printed by structlog")
+        for job_result in (planned, applying):
+            stdout_lines = JobLogEntry.objects.filter(job_result=job_result, grouping="write")
+            self.assertEqual(list(stdout_lines.values_list("message", flat=True)), [], "nothing printed by structlog")

@@ -14,6 +14,7 @@ from nautobot.extras.models import (
     ObjectChange,
     ScheduledJob,
 )
+from nautobot.users.models import Token
 
 from nautobot_data_sync.choices import ChangeStatusChoices, SyncStatusChoices
 from nautobot_data_sync.jobs.planjobs import ApplyPlan, RevertSync
@@ -302,3 +303,26 @@ class ApprovalTest(PlanTestCase):
         applied = Sync.objects.get(job_result=job_result)
         self.assertEqual((applied.plan, applied.status), (plan, SyncStatusChoices.SUCCEEDED))
         self.assertNotEqual(nautobot_state(), before)
+
+
+class PlanApiTest(PlanTestCase):
+    """Plans read through the app's REST API (an apply is queued through Nautobot's job API: tests/live/test_worker)."""
+
+    def test_a_plan_and_its_application_are_read_through_the_api(self):
+        self.run_sync(RECORDS_V1)
+        plan = self.plan(RECORDS_V2)
+        _, applied = self.apply(plan)
+        self.user.is_superuser = True
+        self.user.save()
+        token = Token.objects.create(user=self.user)
+        headers = {"HTTP_AUTHORIZATION": f"Token {token.key}", "HTTP_ACCEPT": "application/json"}
+
+        planned = self.client.get(f"/api/plugins/data-sync/changes/?sync={plan.pk}&status=planned", **headers).json()
+        self.assertEqual(planned["count"], plan.changes.filter(status=ChangeStatusChoices.PLANNED).count())
+        leaf = next(row for row in planned["results"] if row["unique_id"] == "leaf-01__eth1")
+        self.assertEqual(
+            (leaf["identifiers"], leaf["parents"]),
+            ({"device__name": "leaf-01", "name": "eth1"}, [["device", {"name": "leaf-01"}]]),
+        )
+        listed = self.client.get(f"/api/plugins/data-sync/syncs/?plan={plan.pk}", **headers).json()
+        self.assertEqual([row["id"] for row in listed["results"]], [str(applied.pk)])
