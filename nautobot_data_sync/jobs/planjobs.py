@@ -12,6 +12,8 @@ from nautobot.extras.models import Job as JobModel
 from nautobot_data_sync.models import Sync
 from nautobot_data_sync.sync.plans import PlanError
 
+name = "Data Sync plans"  # the group Nautobot lists these jobs under
+
 _refuse_if_drifted = BooleanVar(
     default=False, description="Write nothing when any planned change drifted (else the drifted ones are left out)."
 )

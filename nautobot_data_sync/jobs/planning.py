@@ -182,4 +182,5 @@ class PlanSteps:
         counts = self.plan.counts_by_model.get(model_name)
         if counts is None:
             return None
-        return sum(counts.get(key, 0) for key in (*_WRITES[:2], ChangeActionChoices.UNCHANGED))
+        loaded = (ChangeActionChoices.CREATE, ChangeActionChoices.UPDATE, ChangeActionChoices.UNCHANGED)
+        return sum(counts.get(key, 0) for key in loaded)
