@@ -210,7 +210,7 @@ class DataSyncJob(PlanSteps, ScopedRuns, RunGuards, OwnershipSteps, PhaseRunner,
         """Run the four phases; the sync phase is skipped on dry-run."""
         if self.plan_mode:
             self.load_plan()
-        elif self.parallel_loading and active(THREADS):
+        elif self.parallel_loading and active(THREADS) and not self.scope:  # a scoped target load reads the source
             self._load_in_parallel()
         else:
             self._load(SyncPhaseChoices.SOURCE_LOAD)

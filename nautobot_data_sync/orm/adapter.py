@@ -24,6 +24,7 @@ from dataclasses import dataclass
 
 from diffsync import Adapter
 from diffsync.exceptions import ObjectAlreadyExists
+from django.db.models import Q
 
 from nautobot_data_sync.orm import relationships
 from nautobot_data_sync.orm.model import NautobotModel
@@ -60,8 +61,9 @@ class NautobotAdapter(Adapter):
     def __init__(self, *args, job=None, scope=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.job = job
-        run_scope = job.nautobot_scope() if hasattr(job, "nautobot_scope") else {}
-        self.scope = narrowed(type(self).scope, run_scope, scope or {})
+        self.scope = narrowed(type(self).scope, scope or {})
+        self.run_scope = job.nautobot_scope() if hasattr(job, "nautobot_scope") else {}
+        """The job's run scope (``jobs.scope``): what the run may delete; it also finds the objects its source has."""
         self.references = ReferenceCache(self)
         self.bulk_writer = None
         """The ``writer.BulkWriter`` the models queue their writes in, inside ``writing_through()``."""
@@ -90,10 +92,27 @@ class NautobotAdapter(Adapter):
         ]
 
     def get_queryset(self, model_class):
-        """The objects of ``model_class`` to load; by default all of them, filtered by ``scope``. Override freely."""
+        """The objects of ``model_class`` to load; by default all of them, filtered by ``scope`` and by the run's
+        scope. Override freely."""
         queryset = model_class._model.objects.all()
         condition = self.scope.get(model_class.get_type())
-        return queryset if condition is None else queryset.filter(condition)
+        if condition is not None:
+            queryset = queryset.filter(condition)
+        run_condition = self.run_scope.get(model_class.get_type())
+        if run_condition is not None:
+            queryset = queryset.filter(run_condition | self._in_source(model_class))
+        return queryset
+
+    def _in_source(self, model_class):
+        """The objects of ``model_class`` the job's source has, wherever they are: an object that moved into the run's
+        scope since the last sync is found (and updated in place), not created a second time. For a model with one
+        identifier (a field path, matched exactly); none for others."""
+        source = getattr(self.job, "source_adapter", None)
+        (path, *others) = model_class._identifiers
+        plan = model_class.plan()
+        if source is None or source is self or others or not (path in plan.plain or plan.group_of(path)):
+            return Q(pk__in=[])
+        return Q(**{f"{path}__in": {getattr(record, path) for record in source.get_all(model_class.get_type())}})
 
     def load(self):
         for name in self.top_level:

@@ -99,3 +99,23 @@ class ScopeNotAppliedTest(OrmJobTestCase):
         self.assertIn("This run is scoped (Location: fra) but ScopeNotAppliedSource's Nautobot adapter", sync.summary)
         self.assertEqual(dcim.Device.objects.count(), 3)
         self.assertFalse(sync.changes.exists())
+
+
+class MovedIntoScopeTest(InventoryJobTestCase):
+    """A device that moved to another location since the last sync, synced by a run scoped to its new location."""
+
+    def test_it_is_updated_in_place_not_created_again(self):
+        inventory = example()
+        self.assertSucceeded(*self.run_job(inventory))
+        moved = next(device for device in inventory["devices"] if device["name"] == "ams01-leaf-01")
+        before = dcim.Device.objects.get(name="ams01-leaf-01")
+        moved["location"] = "fra01"
+
+        fra01 = dcim.Location.objects.get(name="fra01")
+        job_result, sync = self.run_job(inventory, location=str(fra01.pk), parallel_loading=True)
+
+        self.assertSucceeded(job_result, sync)
+        self.assertEqual((sync.create_count, sync.update_count, sync.delete_count), (0, 1, 0))
+        after = dcim.Device.objects.get(name="ams01-leaf-01")  # one of it: not created a second time
+        self.assertEqual((after.pk, after.location), (before.pk, fra01))
+        self.assertEqual(after.interfaces.count(), len(moved["interfaces"]), "its interfaces came with it")
