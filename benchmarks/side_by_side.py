@@ -14,6 +14,10 @@ migrations), in a process of its own (so peak memory compares):
     ours-bulk-unstamped  the same without ownership stamps (benchmarks/jobs/inventory_bulk_unstamped.py): what
                 the owner, last-written and last-seen metadata cost
     ssot        nautobot-ssot's contrib NautobotModel / NautobotAdapter (benchmarks/jobs/inventory_ssot.py)
+    ours-hand   hand-written diffsync models (each object written with validated_save(), as most integrations do;
+                benchmarks/handwritten_inventory.py) in this app's DataSource (benchmarks/jobs/inventory_handwritten.py)
+    ssot-hand   the same models, adapters and job code in nautobot-ssot's DataSource
+                (benchmarks/jobs/inventory_handwritten_ssot.py)
     raw         raw bulk_create / bulk_update / delete, no validation, no change log (benchmarks/raw_bulk.py)
 
 Scenarios: initial (everything created), no-op (same file), changed (10% of the interface descriptions changed, 2%
@@ -55,13 +59,19 @@ CONTENDERS = {
     "ours-bulk": "this app, bulk mode",
     "ours-bulk-unstamped": "this app, bulk mode, no ownership stamps",
     "ssot": "nautobot-ssot",
+    "ours-hand": "this app, hand-written models",
+    "ssot-hand": "nautobot-ssot, hand-written models",
     "raw": "raw bulk_create",
 }
+BASELINE = {"ours-hand": "ssot-hand", "ssot-hand": "ssot-hand"}
+"""The contender each one is compared with in "Speed-up vs ssot" (default: ssot): the same models on nautobot-ssot."""
 JOBS = {
     "ours": "inventory_per_object.InventoryFilePerObjectDataSource",
     "ours-bulk": "inventory_bulk.InventoryFileBulkDataSource",
     "ours-bulk-unstamped": "inventory_bulk_unstamped.InventoryFileBulkUnstampedDataSource",
     "ssot": "inventory_ssot.MeteredInventorySsotDataSource",
+    "ours-hand": "inventory_handwritten.InventoryHandWrittenDataSource",
+    "ssot-hand": "inventory_handwritten_ssot.InventoryHandWrittenSsotDataSource",
 }
 SCENARIOS = ("initial", "no-op", "changed")
 PHASES = ("Source load", "Target load", "Diff calculation", "Sync execution")
@@ -126,7 +136,7 @@ def nautobot_state():
 
 def job_phases(contender, job_result):
     """Per phase (seconds, queries, traced peak bytes) and (recorded seconds, summary) of the job's own record."""
-    if contender == "ssot":
+    if contender.startswith("ssot"):
         from nautobot_ssot.models import Sync as SsotSync
 
         from benchmarks.phase_meter import PHASES as METERED
@@ -359,8 +369,9 @@ def summary_rows(results, scenarios):
     rows = []
     for scenario in scenarios:
         by_name = {r["contender"]: r["scenarios"][scenario] for r in results if scenario in r["scenarios"]}
-        ssot, raw = by_name.get("ssot", {}), by_name.get("raw", {})
+        raw = by_name.get("raw", {})
         for name, figures in by_name.items():
+            ssot = by_name.get(BASELINE.get(name, "ssot"), {})
             rows.append(
                 [
                     scenario,
@@ -421,7 +432,7 @@ def main():
     args = parser.parse_args()
     if args.worker:
         return worker(args)
-    if "ssot" in args.only and not importlib.util.find_spec("nautobot_ssot"):
+    if any(name.startswith("ssot") for name in args.only) and not importlib.util.find_spec("nautobot_ssot"):
         sys.exit('nautobot-ssot is not installed: .venv/bin/pip install -e ".[dev,bench]" (or leave out "ssot")')
 
     env = prepare()
