@@ -25,6 +25,7 @@ from nautobot_data_sync.jobs.runguards import RunGuards
 from nautobot_data_sync.jobs.scope import Scope, ScopedRuns
 from nautobot_data_sync.models import Sync
 from nautobot_data_sync.orm.adapter import NautobotAdapter
+from nautobot_data_sync.orm.deferredchanges import DeferredChangeRecords
 from nautobot_data_sync.orm.writer import BulkWriter
 from nautobot_data_sync.speedups import SyncSpeedups
 from nautobot_data_sync.speedups.registry import THREADS, active
@@ -167,6 +168,7 @@ class DataSyncJob(PlanSteps, ScopedRuns, RunGuards, OwnershipSteps, PhaseRunner,
         all_or_nothing = self.transaction_policy == TransactionPolicyChoices.ALL_OR_NOTHING
         report = OutcomeReport(self.recorder, stop_on_failure=all_or_nothing)
         writer = self._bulk_writer(report)
+        deferred = DeferredChangeRecords(change_context_state.get(), batch_size=app_setting("change_batch_size"))
         syncer = RecordingSyncer(
             self.diff,
             self.source_adapter,
@@ -178,12 +180,14 @@ class DataSyncJob(PlanSteps, ScopedRuns, RunGuards, OwnershipSteps, PhaseRunner,
             writer=writer,
             kept=self.kept,
             carriers=self.carriers,
+            deferred=deferred,
         )
         try:
             with ExitStack() as stack:
                 if writer is not None:
                     stack.enter_context(self.target_adapter.writing_through(writer))
                 stack.enter_context(transaction.atomic() if all_or_nothing else nullcontext())
+                stack.enter_context(deferred)  # its records are built inside the sync's transaction
                 if syncer.perform_sync():
                     self.target_adapter.sync_complete(self.source_adapter, self.diff, self.diffsync_flags, logger)
         except SyncAborted as error:

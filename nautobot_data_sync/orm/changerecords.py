@@ -39,13 +39,13 @@ class ChangeLog:
             prefetch_related_objects(objects, *_forward_paths(type(objects[0])))
             given = [obj for obj in objects if obj.pk in with_many_to_many]
             prefetch_related_objects(given, *(field.name for field in objects[0]._meta.many_to_many))
-            self._insert(self.records(objects, CREATE))
+            self.insert(self.records(objects, CREATE))
 
     def updated(self, objects):
         """Log ``objects`` (one model) just updated in memory and in the database."""
         if objects and hasattr(objects[0], "to_objectchange"):
             prefetch_related_objects(objects, *prefetch_paths(type(objects[0])))
-            self._insert(self.records(objects, UPDATE))
+            self.insert(self.records(objects, UPDATE))
 
     def before_update(self, objects):
         """As Nautobot does before an update: keep the current data of objects that have no change record yet."""
@@ -81,7 +81,7 @@ class ChangeLog:
         return records
 
     def deleted(self, records):
-        self._insert(records)
+        self.insert(records)
 
     def records(self, objects, action):
         """Unsaved ObjectChange records of ``objects`` (one model, related objects prefetched)."""
@@ -105,7 +105,7 @@ class ChangeLog:
                 records.append(change)
         return records
 
-    def _insert(self, records):
+    def insert(self, records):
         """Insert the records and register them as Nautobot's signal handlers do, so that a later save of the same
         object in this job updates its record instead of adding one."""
         ObjectChange.objects.bulk_create(records, batch_size=CHANGES_PER_INSERT)

@@ -52,6 +52,7 @@ class RecordingSyncer(DiffSyncSyncer):
         writer=None,
         kept=None,
         carriers=frozenset(),
+        deferred=None,
     ):
         super().__init__(
             diff=diff,
@@ -66,6 +67,7 @@ class RecordingSyncer(DiffSyncSyncer):
         self.writer = writer
         self.kept = kept or {}  # {id(element): why}: deletes not to do (the objects are not the job's)
         self.carriers = carriers  # ids of elements that only hold others (a plan's): neither applied nor recorded
+        self.deferred = deferred  # change records of one-by-one writes (``orm.deferredchanges``), or None
         self._elements = []  # stack: the element whose sync_model() is running is on top
         self._visited = set()
         self._outcome = None
@@ -100,11 +102,14 @@ class RecordingSyncer(DiffSyncSyncer):
                 self.recorder.add(element, ChangeStatusChoices.SUCCEEDED)
             return (False, dst_model)
         writer = self.writer
+        queued = False
         if writer is not None:
             model_class = getattr(self.dst_diffsync, element.type, None)
-            if not (isinstance(model_class, type) and writer.accepts(model_class, self.action)):
+            queued = isinstance(model_class, type) and writer.accepts(model_class, self.action)
+            if not queued:
                 writer.flush()  # this write happens now and may depend on queued ones
             writer.begin(element)
+        mark = self.deferred.begin(self.action) if self.deferred is not None and not queued else None
         self._outcome = None
         deleted = _ref(dst_model) if self.action == DiffSyncActions.DELETE else None
         try:
@@ -116,6 +121,8 @@ class RecordingSyncer(DiffSyncSyncer):
         except Exception as error:  # any error in user CRUD code is this object's failure
             status, message = DiffSyncStatus.ERROR, f"{type(error).__name__}: {error}"
             self.logger.error(message)
+        if mark is not None:
+            self.deferred.end(mark, succeeded=status == DiffSyncStatus.SUCCESS)
         if status != DiffSyncStatus.SUCCESS:
             self.report(element, ChangeStatusChoices.FAILED, message)
             return (True, None)
