@@ -125,6 +125,6 @@ class TransactionPolicyChoices(ChoiceSet):
     ALL_OR_NOTHING = "all-or-nothing"
 
     CHOICES = (
-        (PER_OBJECT, "Per object (per batch in bulk mode): each commits or rolls back alone; failures are recorded"),
+        (PER_OBJECT, "Per object: a failing object is rolled back alone and recorded; the others commit in batches"),
         (ALL_OR_NOTHING, "All or nothing: the first failure rolls back every write of the sync"),
     )

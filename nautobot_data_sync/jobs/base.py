@@ -71,7 +71,8 @@ class DataSyncJob(PlanSteps, ScopedRuns, RunGuards, OwnershipSteps, PhaseRunner,
     )
 
     transaction_policy = TransactionPolicyChoices.PER_OBJECT
-    """PER_OBJECT: each object (each batch in bulk mode) commits alone and failures are recorded;
+    """PER_OBJECT: an object that fails is rolled back alone and recorded, the others commit per batch (with their
+    change records);
     ALL_OR_NOTHING: a failure undoes all."""
     bulk_mode = False
     """Write declarative models (``orm.NautobotModel``) of a Nautobot target in validated, change-logged batches
@@ -168,7 +169,9 @@ class DataSyncJob(PlanSteps, ScopedRuns, RunGuards, OwnershipSteps, PhaseRunner,
         all_or_nothing = self.transaction_policy == TransactionPolicyChoices.ALL_OR_NOTHING
         report = OutcomeReport(self.recorder, stop_on_failure=all_or_nothing)
         writer = self._bulk_writer(report)
-        deferred = DeferredChangeRecords(change_context_state.get(), batch_size=app_setting("change_batch_size"))
+        deferred = DeferredChangeRecords(
+            change_context_state.get(), report, batch_size=app_setting("change_batch_size")
+        )
         syncer = RecordingSyncer(
             self.diff,
             self.source_adapter,

@@ -67,7 +67,7 @@ class RecordingSyncer(DiffSyncSyncer):
         self.writer = writer
         self.kept = kept or {}  # {id(element): why}: deletes not to do (the objects are not the job's)
         self.carriers = carriers  # ids of elements that only hold others (a plan's): neither applied nor recorded
-        self.deferred = deferred  # change records of one-by-one writes (``orm.deferredchanges``), or None
+        self.deferred = deferred  # one-by-one writes committed per batch with their change records, or None
         self._elements = []  # stack: the element whose sync_model() is running is on top
         self._visited = set()
         self._outcome = None
@@ -77,6 +77,7 @@ class RecordingSyncer(DiffSyncSyncer):
         try:
             changed = super().perform_sync()
             if self.writer is not None:
+                self._commit_deferred()
                 self.writer.finish()
             return changed
         finally:
@@ -107,6 +108,7 @@ class RecordingSyncer(DiffSyncSyncer):
             model_class = getattr(self.dst_diffsync, element.type, None)
             queued = isinstance(model_class, type) and writer.accepts(model_class, self.action)
             if not queued:
+                self._commit_deferred()
                 writer.flush()  # this write happens now and may depend on queued ones
             writer.begin(element)
         mark = self.deferred.begin(self.action) if self.deferred is not None and not queued else None
@@ -128,10 +130,18 @@ class RecordingSyncer(DiffSyncSyncer):
             return (True, None)
         if writer is not None and writer.queued_element is element:
             if writer.full:
+                self._commit_deferred()
                 writer.flush()
+        elif mark is not None:  # recorded once committed, with its change record
+            self.deferred.succeeded(element, message, deleted)
         else:
             self.recorder.add(element, ChangeStatusChoices.SUCCEEDED, message, deleted)
         return (changed, model)
+
+    def _commit_deferred(self):
+        """Commit the one-by-one writes of the open batch (and their change records) before the writer writes."""
+        if self.deferred is not None:
+            self.deferred.build()
 
     def log_sync_status(self, action, status, message):
         self._outcome = (status, message)

@@ -15,10 +15,11 @@ from django.urls import reverse
 from nautobot.apps.testing import TransactionTestCase
 from nautobot.dcim.models import Manufacturer
 from nautobot.extras.choices import JobResultStatusChoices
-from nautobot.extras.models import JobResult
+from nautobot.extras.models import JobResult, ObjectChange
 
 from nautobot_data_sync.choices import ChangeStatusChoices, SyncStatusChoices
 from nautobot_data_sync.models import Sync
+from nautobot_data_sync.speedups.registry import DEFERRAL, enabled
 from nautobot_data_sync.sync.runlock import RunLock
 from nautobot_data_sync.tests.fixtures.jobrun import run_job_for_testing
 from nautobot_data_sync.tests.fixtures.jobs import (
@@ -125,13 +126,18 @@ class OneRunAtATimeTest(JobProcessTestCase):
 class KilledRunTest(JobProcessTestCase):
     def test_a_run_killed_mid_sync_is_interrupted_with_every_write_listed_and_the_next_run_starts(self):
         self.gate.open("load")
-        killed = self.start(GatedManufacturerSource, DATA_SYNC_TEST_HANG_AT="Vendor 06")
-        # It stops inside the savepoint of its 7th write: 6 are committed.
+        batches = json.dumps({"change_batch_size": 4})
+        killed = self.start(
+            GatedManufacturerSource, DATA_SYNC_TEST_HANG_AT="Vendor 06", DATA_SYNC_TEST_SETTINGS=batches
+        )
+        # It stops inside the savepoint of its 7th write. One by one, its writes commit in batches of 4 with their
+        # change records (speedups.deferral); where that is off, each commits alone.
+        committed = 4 if enabled(DEFERRAL) else 6
         self.wait_until(lambda: self.gate.has_reached("hung"), "the run to write 6 manufacturers and stop")
         self.kill(killed)
         dead = Sync.objects.get(job__job_class_name=GatedManufacturerSource.__name__)
         self.assertEqual(dead.status, SyncStatusChoices.RUNNING, "nothing closed it: its process is gone")
-        self.assertEqual(Manufacturer.objects.count(), 6)
+        self.assertEqual(Manufacturer.objects.count(), committed, "the batch it was writing is gone")
 
         GatedManufacturerSource.records = RECORDS
         self.addCleanup(setattr, GatedManufacturerSource, "records", [])
@@ -139,17 +145,22 @@ class KilledRunTest(JobProcessTestCase):
 
         dead.refresh_from_db()
         self.assertEqual(dead.status, SyncStatusChoices.INTERRUPTED)
-        self.assertEqual(dead.create_count, 6, dead.summary)
+        self.assertEqual(dead.create_count, committed, dead.summary)
         recorded = set(dead.changes.filter(status=ChangeStatusChoices.SUCCEEDED).values_list("object_repr", flat=True))
-        self.assertEqual(recorded, {f"Vendor {index:02d}" for index in range(6)}, "every committed write listed")
+        self.assertEqual(recorded, {f"Vendor {index:02d}" for index in range(committed)}, "every committed write")
+        logged = set(ObjectChange.objects.filter(request_id=dead.change_id).values_list("object_repr", flat=True))
+        self.assertEqual(logged, recorded, "the change log holds the committed writes, no other")
         self.assertEqual(JobResult.objects.get(pk=dead.job_result_id).status, JobResultStatusChoices.STATUS_FAILURE)
         self.assertEqual(next_run.status, JobResultStatusChoices.STATUS_SUCCESS)
         finished = Sync.objects.get(job_result=next_run)
-        self.assertEqual((finished.create_count, finished.unchanged_count), (6, 6))
+        self.assertEqual((finished.create_count, finished.unchanged_count), (12 - committed, committed))
 
     def test_the_data_sync_page_finds_a_dead_run(self):
         self.gate.open("load")
-        killed = self.start(GatedManufacturerSource, DATA_SYNC_TEST_HANG_AT="Vendor 02")
+        batches = json.dumps({"change_batch_size": 2})
+        killed = self.start(
+            GatedManufacturerSource, DATA_SYNC_TEST_HANG_AT="Vendor 02", DATA_SYNC_TEST_SETTINGS=batches
+        )
         self.wait_until(lambda: self.gate.has_reached("hung"), "the run to stop mid-sync")
         sync = Sync.objects.get(status=SyncStatusChoices.RUNNING)
         self.client.force_login(self.user)
