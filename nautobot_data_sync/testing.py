@@ -1,0 +1,150 @@
+"""Test kit for sync jobs: run a job class through Nautobot's real job execution and check what it planned or did.
+
+```python
+from nautobot.apps.testing import TransactionTestCase
+from nautobot_data_sync.testing import SyncTestMixin, nautobot_state
+
+
+class CmdbSourceTest(SyncTestMixin, TransactionTestCase):
+    def test_first_run_creates_the_devices(self):
+        before = nautobot_state(Device.objects.values_list("name", "location__name"))
+        sync = self.run_sync(CmdbDataSource, dryrun=False)
+        self.assertSyncSucceeded(sync)
+        self.assertChanges(sync, {"device": {"create": 2}, "interface": {"create": 16}})
+        self.assertEqual(state_changes(before, nautobot_state(...))["added"], [...])
+```
+
+Everything is real: the job runs in-process through Nautobot's own ``run_job_for_testing()`` (its JobResult, change
+logging context, database), so use Nautobot's ``TransactionTestCase``. ``adapter_from_records()`` builds a source
+adapter from plain dicts, for a source whose own reading is tested elsewhere.
+"""
+
+import inspect
+from collections import Counter
+
+from diffsync import Adapter
+from nautobot.apps.testing import run_job_for_testing as nautobot_run_job_for_testing
+from nautobot.extras.choices import JobResultStatusChoices
+from nautobot.extras.models import Job as JobModel
+from nautobot.extras.models import JobQueue
+from nautobot.extras.utils import refresh_job_model_from_job_class
+
+from nautobot_data_sync.choices import ChangeStatusChoices, SyncStatusChoices
+from nautobot_data_sync.models import Sync
+
+TAKES_JOB_KWARGS = "job_kwargs" in inspect.signature(nautobot_run_job_for_testing).parameters
+"""Nautobot 3.2 takes a job's inputs as ``job_kwargs=``; 3.1 only as keyword arguments."""
+
+DEFAULT_INPUTS = {"dryrun": True, "memory_profiling": False, "parallel_loading": False}
+
+
+def run_job_for_testing(job, job_kwargs, **kwargs):
+    """Nautobot's ``run_job_for_testing()`` for Job model ``job`` with inputs ``job_kwargs``, on every supported
+    Nautobot (``kwargs``: Nautobot's own, e.g. ``username``)."""
+    if TAKES_JOB_KWARGS:
+        return nautobot_run_job_for_testing(job, job_kwargs=job_kwargs, **kwargs)
+    return nautobot_run_job_for_testing(job, **kwargs, **job_kwargs)
+
+
+def job_model_for(job_class):
+    """The Job database record of ``job_class``, created (or refreshed) as Nautobot does when it discovers a job."""
+    return refresh_job_model_from_job_class(JobModel, job_class, JobQueue)[0]
+
+
+def run_sync(job_class, *, username=None, **inputs):
+    """Run sync job class ``job_class`` with ``inputs`` (default: a dry-run) and return its Data Sync (``Sync``).
+
+    The JobResult is ``sync.job_result``. A job that stopped before creating its Data Sync (e.g. an error in its own
+    ``run()``) raises ``AssertionError`` with the job's traceback.
+    """
+    options = {"username": username} if username else {}
+    job_result = run_job_for_testing(job_model_for(job_class), {**DEFAULT_INPUTS, **inputs}, **options)
+    sync = Sync.objects.filter(job_result=job_result).first()
+    if sync is None:
+        status = job_result.status
+        raise AssertionError(f"{job_class.__name__} recorded no Data Sync ({status}):\n{job_result.traceback}")
+    return sync
+
+
+def change_counts(sync, status=None):
+    """``{model name: {action: count}}`` of the changes ``sync`` recorded (optionally of one ``status``)."""
+    changes = sync.changes.all()
+    if status is not None:
+        changes = changes.filter(status=status)
+    counts = {}
+    for (model_name, action), count in Counter(changes.values_list("model_name", "action")).items():
+        counts.setdefault(model_name, {})[action] = count
+    return counts
+
+
+def adapter_from_records(models, records, adapter_class=Adapter, **kwargs):
+    """A loaded diffsync adapter holding ``records``: ``{model name: [field values, ...]}``.
+
+    ``models`` is ``{model name: DiffSyncModel class}``. A record may nest its children under the parent's children
+    field (``{"name": "leaf-01", "interfaces": [{"device__name": "leaf-01", "name": "eth0"}]}``): they are added and
+    linked to it. Bad input raises ``ValueError`` naming the model, the record's index and the field.
+    """
+    attributes = {**models, "top_level": list(records)}
+    adapter = type(adapter_class.__name__, (adapter_class,), attributes)(**kwargs)
+    for model_name, items in records.items():
+        for index, values in enumerate(items):
+            _add_record(adapter, models, model_name, f"{model_name}[{index}]", values)
+    return adapter
+
+
+def _add_record(adapter, models, model_name, where, values):
+    model_class = models.get(model_name)
+    if model_class is None:
+        raise ValueError(f"{where}: no model named {model_name!r} (known: {sorted(models)})")
+    children = {field: values.get(field) or [] for field in model_class._children.values()}
+    fields = {name: value for name, value in values.items() if name not in children}
+    unknown = sorted(set(fields) - set(model_class.model_fields))
+    if unknown:
+        raise ValueError(f"{where}: {model_class.__name__} has no field {unknown[0]!r}")
+    try:
+        model = model_class(**fields)
+    except ValueError as error:  # pydantic's ValidationError names the field
+        raise ValueError(f"{where}: {error}") from None
+    adapter.add(model)
+    for child_type, field in model_class._children.items():
+        for index, child_values in enumerate(children[field]):
+            child = _add_record(adapter, models, child_type, f"{where}.{field}[{index}]", child_values)
+            model.add_child(child)
+    return model
+
+
+def nautobot_state(*querysets):
+    """A comparable snapshot of Nautobot: for each ``values_list()`` queryset, its rows sorted (by their text)."""
+    return tuple(sorted(queryset, key=repr) for queryset in querysets)
+
+
+def state_changes(before, after):
+    """What differs between two ``nautobot_state()`` snapshots: ``{"added": [...], "removed": [...]}`` rows."""
+    added, removed = [], []
+    for rows_before, rows_after in zip(before, after, strict=True):
+        old, new = Counter(map(repr, rows_before)), Counter(map(repr, rows_after))
+        added += [row for row in rows_after if (new - old)[repr(row)]]
+        removed += [row for row in rows_before if (old - new)[repr(row)]]
+    return {"added": added, "removed": removed}
+
+
+class SyncTestMixin:
+    """Assertions for sync jobs, mixed into Nautobot's ``TransactionTestCase`` (or any ``unittest.TestCase``)."""
+
+    def run_sync(self, job_class, **inputs):
+        """``run_sync()``: run ``job_class`` with ``inputs`` (default: a dry-run) and return its Data Sync."""
+        return run_sync(job_class, **inputs)
+
+    def assertSyncSucceeded(self, sync):
+        """The job and its Data Sync both succeeded (the message shows the summary or the traceback)."""
+        job_result = sync.job_result
+        self.assertEqual(job_result.status, JobResultStatusChoices.STATUS_SUCCESS, job_result.traceback)
+        self.assertEqual(sync.status, SyncStatusChoices.SUCCEEDED, sync.summary)
+
+    def assertChanges(self, sync, expected, status=None):
+        """``sync`` recorded exactly ``expected`` changes, ``{model name: {action: count}}`` (unchanged objects are
+        counted, not recorded, unless the job sets ``record_unchanged``). ``status`` defaults to "planned" for a
+        dry-run and "succeeded" otherwise."""
+        if status is None:
+            status = ChangeStatusChoices.PLANNED if sync.dry_run else ChangeStatusChoices.SUCCEEDED
+        self.assertEqual(change_counts(sync, status), expected)
