@@ -20,13 +20,19 @@ adapter from plain dicts, for a source whose own reading is tested elsewhere.
 """
 
 import inspect
+import tempfile
 from collections import Counter
+from contextlib import contextmanager
+from pathlib import Path
 
 from diffsync import Adapter
+from django.apps import apps
+from django.test import override_settings
 from nautobot.apps.testing import run_job_for_testing as nautobot_run_job_for_testing
 from nautobot.extras.choices import JobResultStatusChoices
 from nautobot.extras.models import Job as JobModel
 from nautobot.extras.models import JobQueue
+from nautobot.extras.signals import refresh_job_models
 from nautobot.extras.utils import refresh_job_model_from_job_class
 
 from nautobot_data_sync.choices import ChangeStatusChoices, SyncStatusChoices
@@ -49,6 +55,27 @@ def run_job_for_testing(job, job_kwargs, **kwargs):
 def job_model_for(job_class):
     """The Job database record of ``job_class``, created (or refreshed) as Nautobot does when it discovers a job."""
     return refresh_job_model_from_job_class(JobModel, job_class, JobQueue)[0]
+
+
+@contextmanager
+def jobs_root(files=None):
+    """A temporary ``JOBS_ROOT`` holding ``files`` (``{relative path: text}``), whose jobs Nautobot has discovered
+    (as new jobs: disabled); yields its path. Get a job with ``installed_job(module, class name)``."""
+    with tempfile.TemporaryDirectory() as folder, override_settings(JOBS_ROOT=folder):
+        for name, text in (files or {}).items():
+            path = Path(folder, name)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+        refresh_job_models(sender=None, apps=apps)
+        yield Path(folder)
+
+
+def installed_job(module_name, class_name):
+    """The job class Nautobot discovered as ``module_name.class_name`` (a JOBS_ROOT file, a Git repository...)."""
+    job_model = JobModel.objects.get(module_name=module_name, job_class_name=class_name)
+    if job_model.job_class is None:
+        raise AssertionError(f"{module_name}.{class_name} is known but could not be loaded")
+    return job_model.job_class
 
 
 def run_sync(job_class, *, username=None, **inputs):

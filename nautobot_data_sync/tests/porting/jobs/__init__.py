@@ -1,1 +1,0 @@
-"""Jobs written against nautobot-ssot's API, ported by changing their imports only."""
