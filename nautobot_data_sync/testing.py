@@ -163,10 +163,17 @@ class SyncTestMixin:
         return run_sync(job_class, **inputs)
 
     def assertSyncSucceeded(self, sync):
-        """The job and its Data Sync both succeeded (the message shows the summary or the traceback)."""
+        """The job and its Data Sync both succeeded (the message shows the traceback, or the summary and the first
+        failures)."""
         job_result = sync.job_result
-        self.assertEqual(job_result.status, JobResultStatusChoices.STATUS_SUCCESS, job_result.traceback)
-        self.assertEqual(sync.status, SyncStatusChoices.SUCCEEDED, sync.summary)
+        failures = sync.changes.filter(status=ChangeStatusChoices.FAILED).values_list(
+            "model_name", "unique_id", "message"
+        )
+        details = "\n".join(
+            [sync.summary, *(f"{model} {unique_id!r}: {message}" for model, unique_id, message in failures[:5])]
+        )
+        self.assertEqual(job_result.status, JobResultStatusChoices.STATUS_SUCCESS, job_result.traceback or details)
+        self.assertEqual(sync.status, SyncStatusChoices.SUCCEEDED, details)
 
     def assertChanges(self, sync, expected, status=None):
         """``sync`` recorded exactly ``expected`` changes, ``{model name: {action: count}}`` (unchanged objects are
