@@ -111,6 +111,9 @@ def adapter_from_records(models, records, adapter_class=Adapter, **kwargs):
     field (``{"name": "leaf-01", "interfaces": [{"device__name": "leaf-01", "name": "eth0"}]}``): they are added and
     linked to it. Bad input raises ``ValueError`` naming the model, the record's index and the field.
     """
+    unknown = sorted(set(records) - set(models))
+    if unknown:
+        raise ValueError(f"{unknown[0]}[0]: no model named {unknown[0]!r} (known: {sorted(models)})")
     attributes = {**models, "top_level": list(records)}
     adapter = type(adapter_class.__name__, (adapter_class,), attributes)(**kwargs)
     for model_name, items in records.items():
@@ -121,7 +124,7 @@ def adapter_from_records(models, records, adapter_class=Adapter, **kwargs):
 
 def _add_record(adapter, models, model_name, where, values):
     model_class = models.get(model_name)
-    if model_class is None:
+    if model_class is None:  # a child type the caller did not give
         raise ValueError(f"{where}: no model named {model_name!r} (known: {sorted(models)})")
     children = {field: values.get(field) or [] for field in model_class._children.values()}
     fields = {name: value for name, value in values.items() if name not in children}
@@ -149,10 +152,20 @@ def state_changes(before, after):
     """What differs between two ``nautobot_state()`` snapshots: ``{"added": [...], "removed": [...]}`` rows."""
     added, removed = [], []
     for rows_before, rows_after in zip(before, after, strict=True):
-        old, new = Counter(map(repr, rows_before)), Counter(map(repr, rows_after))
-        added += [row for row in rows_after if (new - old)[repr(row)]]
-        removed += [row for row in rows_before if (old - new)[repr(row)]]
+        added += _surplus(rows_after, rows_before)
+        removed += _surplus(rows_before, rows_after)
     return {"added": added, "removed": removed}
+
+
+def _surplus(rows, other):
+    """The rows of ``rows`` that ``other`` does not hold (as many times), in their order."""
+    left = Counter(map(repr, rows)) - Counter(map(repr, other))
+    surplus = []
+    for row in rows:
+        if left[repr(row)]:
+            left[repr(row)] -= 1
+            surplus.append(row)
+    return surplus
 
 
 class SyncTestMixin:
