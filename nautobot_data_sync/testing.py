@@ -37,6 +37,7 @@ from nautobot.extras.utils import refresh_job_model_from_job_class
 
 from nautobot_data_sync.choices import ChangeStatusChoices, SyncStatusChoices
 from nautobot_data_sync.models import Sync
+from nautobot_data_sync.records import load_records
 
 TAKES_JOB_KWARGS = "job_kwargs" in inspect.signature(nautobot_run_job_for_testing).parameters
 """Nautobot 3.2 takes a job's inputs as ``job_kwargs=``; 3.1 only as keyword arguments."""
@@ -105,42 +106,15 @@ def change_counts(sync, status=None):
 
 
 def adapter_from_records(models, records, adapter_class=Adapter, **kwargs):
-    """A loaded diffsync adapter holding ``records``: ``{model name: [field values, ...]}``.
-
-    ``models`` is ``{model name: DiffSyncModel class}``. A record may nest its children under the parent's children
-    field (``{"name": "leaf-01", "interfaces": [{"device__name": "leaf-01", "name": "eth0"}]}``): they are added and
-    linked to it. Bad input raises ``ValueError`` naming the model, the record's index and the field.
-    """
+    """A loaded diffsync adapter holding ``records`` (``{model name: [field values, ...]}``, see ``records``):
+    an ``adapter_class`` with the ``models`` (``{model name: DiffSyncModel class}``) and ``top_level`` the record
+    types. Bad input raises ``ValueError`` naming the record and the field."""
     unknown = sorted(set(records) - set(models))
-    if unknown:
+    if unknown:  # before the class is built: diffsync refuses a top_level it has no model for
         raise ValueError(f"{unknown[0]}[0]: no model named {unknown[0]!r} (known: {sorted(models)})")
-    attributes = {**models, "top_level": list(records)}
-    adapter = type(adapter_class.__name__, (adapter_class,), attributes)(**kwargs)
-    for model_name, items in records.items():
-        for index, values in enumerate(items):
-            _add_record(adapter, models, model_name, f"{model_name}[{index}]", values)
+    adapter = type(adapter_class.__name__, (adapter_class,), {**models, "top_level": list(records)})(**kwargs)
+    load_records(adapter, records)
     return adapter
-
-
-def _add_record(adapter, models, model_name, where, values):
-    model_class = models.get(model_name)
-    if model_class is None:  # a child type the caller did not give
-        raise ValueError(f"{where}: no model named {model_name!r} (known: {sorted(models)})")
-    children = {field: values.get(field) or [] for field in model_class._children.values()}
-    fields = {name: value for name, value in values.items() if name not in children}
-    unknown = sorted(set(fields) - set(model_class.model_fields))
-    if unknown:
-        raise ValueError(f"{where}: {model_class.__name__} has no field {unknown[0]!r}")
-    try:
-        model = model_class(**fields)
-    except ValueError as error:  # pydantic's ValidationError names the field
-        raise ValueError(f"{where}: {error}") from None
-    adapter.add(model)
-    for child_type, field in model_class._children.items():
-        for index, child_values in enumerate(children[field]):
-            child = _add_record(adapter, models, child_type, f"{where}.{field}[{index}]", child_values)
-            model.add_child(child)
-    return model
 
 
 def nautobot_state(*querysets):

@@ -5,6 +5,7 @@ from nautobot.apps.testing import TestCase, TransactionTestCase
 from nautobot.dcim.models import Manufacturer
 
 from nautobot_data_sync.choices import ChangeStatusChoices, SyncStatusChoices
+from nautobot_data_sync.records import dump_records, load_records
 from nautobot_data_sync.testing import (
     SyncTestMixin,
     adapter_from_records,
@@ -19,6 +20,7 @@ from nautobot_data_sync.tests.fixtures.jobs import (
     ManufacturerModel,
     ManufacturerSource,
 )
+from nautobot_data_sync.tests.fixtures.orm import DeviceModel, DeviceNautobotAdapter, InterfaceModel, device_record
 
 MODELS = {"manufacturer": ManufacturerModel, "device_type": DeviceTypeModel}
 RECORDS = [{"name": "Acme", "device_types": [{"model": "A1"}, {"model": "A2"}]}, {"name": "Globex"}]
@@ -75,6 +77,36 @@ class AdapterFromRecordsTest(TestCase):
             adapter_from_records(MODELS, {"manufacturer": [{"name": "Acme", "device_types": [{"model": "A1"}]}]})
         with self.assertRaisesRegex(ValueError, r"vendor\[0\]: no model named 'vendor'"):
             adapter_from_records(MODELS, {"vendor": [{"name": "Acme"}]})
+
+
+class RecordsTest(TestCase):
+    """``records.load_records`` / ``dump_records`` with declarative models: children take their parent's keys."""
+
+    def test_children_take_the_parent_keys_and_records_round_trip(self):
+        records = {
+            "device": [
+                device_record("leaf-01", interfaces=("eth0", "eth1")),
+                device_record("leaf-02", interfaces=()),
+            ]
+        }
+        adapter = adapter_from_records({"device": DeviceModel, "interface": InterfaceModel}, records)
+        self.assertEqual(adapter.get("interface", "leaf-01__eth1").device__name, "leaf-01")
+        self.assertEqual(adapter.get("device", "leaf-01").interfaces, ["leaf-01__eth0", "leaf-01__eth1"])
+        dumped = dump_records(adapter)
+        self.assertEqual([device["name"] for device in dumped["device"]], ["leaf-01", "leaf-02"])
+        self.assertEqual(
+            dumped["device"][0]["interfaces"][0],
+            {"name": "eth0", "type": "1000base-t", "description": "", "status__name": "Active"},
+        )
+        again = adapter_from_records({"device": DeviceModel, "interface": InterfaceModel}, dumped)
+        self.assertFalse(again.diff_from(adapter).has_diffs())
+
+    def test_a_record_that_is_no_mapping_is_named(self):
+        with self.assertRaisesRegex(ValueError, r"device\[0\]\.interfaces\[1\]: a record must be a mapping"):
+            load_records(
+                DeviceNautobotAdapter(),
+                {"device": [device_record("leaf", interfaces=()) | {"interfaces": [{"name": "a"}, "b"]}]},
+            )
 
 
 class StateChangesTest(TestCase):
