@@ -58,16 +58,22 @@ def job_model_for(job_class):
     return refresh_job_model_from_job_class(JobModel, job_class, JobQueue)[0]
 
 
+def discover_jobs():
+    """Have Nautobot discover the installed jobs now (as it does at start-up), e.g. after writing a JOBS_ROOT file."""
+    refresh_job_models(sender=None, apps=apps)
+
+
 @contextmanager
 def jobs_root(files=None):
     """A temporary ``JOBS_ROOT`` holding ``files`` (``{relative path: text}``), whose jobs Nautobot has discovered
-    (as new jobs: disabled); yields its path. Get a job with ``installed_job(module, class name)``."""
+    (as new jobs: disabled); yields its path. Get a job with ``installed_job(module, class name)``; after writing
+    more files, call ``discover_jobs()``."""
     with tempfile.TemporaryDirectory() as folder, override_settings(JOBS_ROOT=folder):
         for name, text in (files or {}).items():
             path = Path(folder, name)
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(text, encoding="utf-8")
-        refresh_job_models(sender=None, apps=apps)
+        discover_jobs()
         yield Path(folder)
 
 
