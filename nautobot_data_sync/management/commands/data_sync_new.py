@@ -1,7 +1,11 @@
 """``nautobot-server data_sync_new <name> --direction source|target [--into <folder>]``: a working sync job skeleton."""
 
+from pathlib import Path
+
+from django.apps import apps
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from nautobot.extras.signals import refresh_job_models
 
 from nautobot_data_sync.scaffold import DIRECTIONS, ScaffoldError, write_skeleton
 
@@ -27,7 +31,8 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(f"Wrote {path}:"))
         for file in sorted(path.iterdir()):
             self.stdout.write(f"  {file.name}")
-        self.stdout.write(
-            "Next: restart Nautobot's web and worker processes (or run `nautobot-server refresh_jobs`... as your "
-            "version provides) so the job is found, enable it in Jobs, then run it with dry-run on."
-        )
+        if Path(folder).resolve() == Path(settings.JOBS_ROOT).resolve():
+            refresh_job_models(sender=None, apps=apps)  # Nautobot lists it now (new jobs start disabled)
+            self.stdout.write("Nautobot lists the job: enable it under Jobs, then run it with dry-run on.")
+        else:
+            self.stdout.write("Import the job from your app's jobs module and restart Nautobot to list it.")

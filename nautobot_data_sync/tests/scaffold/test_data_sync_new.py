@@ -14,7 +14,7 @@ from nautobot.apps.testing import TestCase, TransactionTestCase
 
 from nautobot_data_sync.installed_jobs import installed_sync_jobs
 from nautobot_data_sync.scaffold import skeleton_files
-from nautobot_data_sync.testing import SyncTestMixin, discover_jobs, installed_job, jobs_root
+from nautobot_data_sync.testing import SyncTestMixin, installed_job, jobs_root
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 SAMPLE_CREATES = {"location": 2, "device_type": 1, "device": 2, "interface": 3, "ip_address": 2}
@@ -54,7 +54,7 @@ class DataSyncNewTest(SyncTestMixin, TransactionTestCase):
             call_command("data_sync_new", "cmdb_export", "--direction", "target", stdout=StringIO())
             self.assertIn(f"Wrote {folder / 'cmdb_devices'}", output.getvalue())
             self.assertTrue((folder / "cmdb_devices" / "data.json").is_file())
-            discover_jobs()
+            self.assertIn("Nautobot lists the job", output.getvalue())
             source = installed_job("cmdb_devices", "CmdbDevicesDataSource")
             target = installed_job("cmdb_export", "CmdbExportDataTarget")
 
