@@ -5,7 +5,6 @@ by `nautobot-server runserver` on a free loopback port), seeds it through its RE
 Nautobot's job execution in this process, and stops it and drops its database at the end, also on failure.
 """
 
-from django.conf import settings
 from django.test import tag
 from nautobot.apps.testing import TransactionTestCase
 from nautobot.dcim import models as dcim
@@ -20,7 +19,7 @@ from nautobot_data_sync.models import Sync
 from nautobot_data_sync.orm import ReferenceNotFound
 from nautobot_data_sync.tests.fixtures.jobrun import run_job_for_testing
 from nautobot_data_sync.tests.fixtures.jobs import job_model_for
-from nautobot_data_sync.tests.fixtures.live_nautobot import LiveNautobot, token_integration
+from nautobot_data_sync.tests.fixtures.live_nautobot import seeded_live_nautobot, token_integration
 
 SITE_TYPES = ["dcim.device", "ipam.prefix", "ipam.vlan", "ipam.vlangroup"]
 GLOBAL = {"name": "Global"}
@@ -146,15 +145,7 @@ class RemoteNautobotLiveTest(TransactionTestCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        template = settings.DATABASES["default"].get("TEST", {}).get("TEMPLATE")
-        if not template:
-            raise RuntimeError("run with ./dev.sh test: the remote Nautobot is a copy of the migrated template")
-        cls.remote = LiveNautobot(template).__enter__()
-        try:
-            seed(cls.remote)
-        except BaseException:
-            cls.remote.stop()
-            raise
+        cls.remote = seeded_live_nautobot(seed)
 
     @classmethod
     def tearDownClass(cls):

@@ -2,19 +2,16 @@
 Nautobot as the app's own bulk-mode job does (the example job, as benchmarks/jobs/inventory_bulk.py runs it)."""
 
 import json
-import os
-import tempfile
 from pathlib import Path
-from unittest import mock
 
-from nautobot.apps.testing import TransactionTestCase
 from nautobot.dcim.models import Device, DeviceType, Interface, Location, LocationType, Manufacturer
 from nautobot.extras.models import Role
 
 from benchmarks.dataset import make_inventory
 from nautobot_data_sync.compat.port import changed_lines, port_source
-from nautobot_data_sync.jobs.examples.inventory import PATH_VARIABLE, InventoryFileDataSource
+from nautobot_data_sync.jobs.examples.inventory import InventoryFileDataSource
 from nautobot_data_sync.testing import SyncTestMixin, installed_job, jobs_root, nautobot_state
+from nautobot_data_sync.tests.fixtures.inventory import InventoryJobTestCase
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 ORIGINAL = REPO_ROOT / "benchmarks" / "jobs" / "inventory_ssot.py"
@@ -36,15 +33,8 @@ def inventory_state():
     )
 
 
-class InventoryPortTest(SyncTestMixin, TransactionTestCase):
-    def setUp(self):
-        super().setUp()
-        folder = tempfile.TemporaryDirectory()
-        self.addCleanup(folder.cleanup)
-        self.path = Path(folder.name) / "inventory.json"
-        environment = mock.patch.dict(os.environ, {PATH_VARIABLE: str(self.path)})
-        environment.start()
-        self.addCleanup(environment.stop)
+class InventoryPortTest(SyncTestMixin, InventoryJobTestCase):
+    """``InventoryJobTestCase``: $DATA_SYNC_INVENTORY_FILE names ``self.path``, which both jobs read."""
 
     def test_the_port_changes_three_import_lines(self):
         removed, added = changed_lines(ORIGINAL.read_text(), port_source(ORIGINAL.read_text()))

@@ -9,7 +9,6 @@ tests/live/test_remote_nautobot.py, seeded with the same data.
 
 from pathlib import Path
 
-from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.test import tag
 from django.urls import reverse
@@ -24,7 +23,7 @@ from nautobot_data_sync.installed_jobs import installed_sync_jobs
 from nautobot_data_sync.jobs.examples.nautobot_remote import RemoteNautobotDataSource, RemoteNautobotDataTarget
 from nautobot_data_sync.testing import SyncTestMixin, change_counts, installed_job, jobs_root
 from nautobot_data_sync.tests.fixtures.jobs import job_model_for
-from nautobot_data_sync.tests.fixtures.live_nautobot import LiveNautobot, token_integration
+from nautobot_data_sync.tests.fixtures.live_nautobot import seeded_live_nautobot, token_integration
 from nautobot_data_sync.tests.live import test_remote_nautobot as live_remote
 
 ORIGINAL = Path(__file__).with_name("ssot_jobs") / "remote_nautobot.py"
@@ -42,18 +41,16 @@ class RemotePortTest(SyncTestMixin, TransactionTestCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        template = settings.DATABASES["default"].get("TEST", {}).get("TEMPLATE")
-        if not template:
-            raise RuntimeError("run with ./dev.sh test: the remote Nautobot is a copy of the migrated template")
-        cls.remote = LiveNautobot(template).__enter__()
-        try:
-            live_remote.seed(cls.remote)
-            cls.remote_call("POST", "extras/custom-fields/", SITE_CODE)
-            [ams] = cls.remote_call("GET", "dcim/locations/?name=ams01")["results"]
-            cls.remote_call("PATCH", f"dcim/locations/{ams['id']}/", {"custom_fields": {"site_code": "AMS"}})
-        except BaseException:
-            cls.remote.stop()
-            raise
+        cls.remote = seeded_live_nautobot(cls.seed)
+
+    @classmethod
+    def seed(cls, remote):
+        """The live remote's data, with a custom field "site_code" on locations (ams01's is "AMS")."""
+        cls.remote = remote
+        live_remote.seed(remote)
+        cls.remote_call("POST", "extras/custom-fields/", SITE_CODE)
+        [ams] = cls.remote_call("GET", "dcim/locations/?name=ams01")["results"]
+        cls.remote_call("PATCH", f"dcim/locations/{ams['id']}/", {"custom_fields": {"site_code": "AMS"}})
 
     @classmethod
     def tearDownClass(cls):
