@@ -8,7 +8,7 @@ from nautobot.dcim.models import Location, LocationType
 from nautobot.extras.models import Relationship, RelationshipAssociation, Status, Tag
 from nautobot.tenancy.models import Tenant
 
-from nautobot_data_sync.compat.port import PortError, port_source
+from nautobot_data_sync.compat.port import PortError, port_source, ssot_names
 from nautobot_data_sync.compat.ssot import (
     CustomFieldAnnotation,
     CustomRelationshipAnnotation,
@@ -135,6 +135,12 @@ class CompatDeclarationsTest(TestCase):
 
 
 class PortTest(TestCase):
+    def test_the_names_it_knows_are_those_compat_ssot_exports(self):
+        from nautobot_data_sync.compat import ssot
+
+        self.assertEqual(ssot_names(), frozenset(ssot.__all__))
+        self.assertTrue(all(hasattr(ssot, name) for name in ssot.__all__))
+
     def test_imports_are_rewritten_in_place_with_their_aliases(self):
         source = (
             "import os\n"
