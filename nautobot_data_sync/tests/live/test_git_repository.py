@@ -39,13 +39,13 @@ def git(*arguments, cwd):
 
 
 def make_repository(folder):
-    """A bare repository ``folder/served/sync-jobs.git`` whose ``jobs`` package holds the skeleton ``cmdb_devices``;
+    """A bare repository ``folder/served/sync-jobs.git`` whose ``jobs`` package holds the skeleton ``git_devices``;
     returns the folder to serve."""
     source = folder / "source"
     (source / "jobs").mkdir(parents=True)
-    write_skeleton("cmdb_devices", "source", source / "jobs")
+    write_skeleton("git_devices", "source", source / "jobs")
     (source / "__init__.py").write_text("")  # Nautobot imports the repository as a package
-    (source / "jobs" / "__init__.py").write_text("from . import cmdb_devices  # noqa: F401 - registers its job\n")
+    (source / "jobs" / "__init__.py").write_text("from . import git_devices  # noqa: F401 - registers its job\n")
     git("init", cwd=source)
     git("add", ".", cwd=source)
     git("commit", "-m", "A Data Source", cwd=source)
@@ -85,18 +85,18 @@ class GitRepositoryJobTest(SyncTestMixin, TransactionTestCase):
             git_sync.refresh_from_db()
             self.assertEqual(git_sync.status, JobResultStatusChoices.STATUS_SUCCESS, git_sync.traceback)
 
-            job_class = installed_job("sync_jobs.jobs.cmdb_devices", "CmdbDevicesDataSource")
+            job_class = installed_job("sync_jobs.jobs.git_devices", "GitDevicesDataSource")
             self.user.is_superuser = True
             self.user.save()
             listed = {job.job_class: job for job in installed_sync_jobs(self.user)}
             self.assertEqual(listed[job_class].kind, "Data Source")
-            self.assertEqual(listed[job_class].job_model.module_name, "sync_jobs.jobs.cmdb_devices")
+            self.assertEqual(listed[job_class].job_model.module_name, "sync_jobs.jobs.git_devices")
 
             plan = self.run_sync(job_class)
             self.assertSyncSucceeded(plan)
             self.assertEqual(plan.create_count, 10, plan.summary)
 
-            importlib.import_module(f"{job_class.__module__}.test_cmdb_devices").make_prerequisites()
+            importlib.import_module(f"{job_class.__module__}.test_git_devices").make_prerequisites()
             sync = self.run_sync(job_class, dryrun=False)
             self.assertSyncSucceeded(sync)
         self.assertEqual(sorted(Device.objects.values_list("name", flat=True)), ["ams01-leaf-01", "fra01-leaf-01"])
