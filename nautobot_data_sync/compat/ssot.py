@@ -13,9 +13,9 @@ safety guards and (``bulk_mode = True``) the bulk writer:
 * the jobs (``DataSyncBaseJob``, ``DataSource``, ``DataTarget``) are ``jobs.base``'s, with nautobot-ssot's
   ``sync_data(memory_profiling)`` signature, and lists of dicts (``list[ContentTypeDict]``...) sorted on both sides
   before the diff, as nautobot-ssot does;
-* the contrib models and adapter are ``orm``'s (which reads ``_model``, ``__`` paths, ``_children``, ``top_level``,
-  ``get_queryset()`` and lists of TypedDicts as nautobot-ssot declares them), with nautobot-ssot's constructor
-  arguments (``job=``, ``sync=``) and helpers (``get_from_db()``, ``get_from_orm_cache()``);
+* the contrib models and adapter are ``orm``'s (which reads ``_model``, ``__`` paths, ``_children``, ``top_level``
+  and lists of TypedDicts as nautobot-ssot declares them), with nautobot-ssot's constructor arguments (``job=``,
+  ``sync=``), a model's ``get_queryset()`` and helpers (``get_from_db()``, ``get_from_orm_cache()``);
 * ``CustomFieldAnnotation`` is ``orm.CustomField`` under its nautobot-ssot name (``key=``, or the older ``name=``);
   ``CustomRelationshipAnnotation`` is ``compat.relationships``'.
 
@@ -84,6 +84,12 @@ class CustomFieldAnnotation(CustomField):
 class NautobotModel(orm_model.NautobotModel):
     """nautobot-ssot's contrib model on the declarative layer (``orm.NautobotModel``)."""
 
+    @classmethod
+    def get_queryset(cls):
+        """The Nautobot objects this model stands for: all of ``_model``'s. Override to leave some out for good (e.g.
+        roles of devices only); ``NautobotAdapter`` loads only these, so the others are never updated or deleted."""
+        return cls._model.objects.all()
+
     def get_from_db(self):
         """The Nautobot object this model stands for, by its primary key."""
         return self._model.objects.get(pk=self.pk)
@@ -97,6 +103,14 @@ class NautobotAdapter(orm_adapter.NautobotAdapter):
         super().__init__(*args, job=job, **kwargs)
         self.sync = sync
         self._orm_cache = {}
+
+    def get_queryset(self, model_class):
+        """The declarative adapter's queryset (scoped), within the model's own ``get_queryset()`` if it has one."""
+        queryset = super().get_queryset(model_class)
+        own = getattr(model_class, "get_queryset", None)
+        if own is None or own.__func__ is NautobotModel.get_queryset.__func__:
+            return queryset
+        return queryset.filter(pk__in=own().values("pk"))
 
     def load(self):
         if not self.top_level:

@@ -87,9 +87,8 @@ class NautobotAdapter(Adapter):
         ]
 
     def get_queryset(self, model_class):
-        """The objects of ``model_class`` to load: the model's ``get_queryset()`` (default: all of them), filtered by
-        ``scope``. Override freely."""
-        queryset = model_class.get_queryset()
+        """The objects of ``model_class`` to load; by default all of them, filtered by ``scope``. Override freely."""
+        queryset = model_class._model.objects.all()
         condition = self.scope.get(model_class.get_type())
         return queryset if condition is None else queryset.filter(condition)
 

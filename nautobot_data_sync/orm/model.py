@@ -73,12 +73,6 @@ class NautobotModel(DiffSyncModel):
             cls._field_plan = plan
         return plan
 
-    @classmethod
-    def get_queryset(cls):
-        """The Nautobot objects this model stands for, before any scope: all of ``_model``'s. Override to leave
-        some out for good (e.g. roles of devices only); what is not loaded is never updated or deleted."""
-        return cls._model.objects.all()
-
     # Children in constant time
 
     def add_child(self, child):
