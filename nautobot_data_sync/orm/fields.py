@@ -7,15 +7,19 @@ Each name in ``_identifiers`` and ``_attributes`` is one of:
   go through the same first foreign key (``device_type__model`` + ``device_type__manufacturer__name``) are resolved
   together, as one lookup;
 * a many-to-many field as a sorted list of natural keys: ``tags`` (by ``name``), or ``tags__name`` explicitly;
-  ``content_types`` (to ContentType) by ``"app_label.model"`` labels;
+  ``content_types`` (to ContentType) by ``"app_label.model"`` labels; or, annotated ``list[SomeTypedDict]``, as a
+  sorted list of dicts whose keys are the TypedDict's fields (paths on the related model), as nautobot-ssot writes
+  them: ``content_types: list[ContentTypeDict]`` holds ``[{"app_label": "dcim", "model": "device"}]``;
 * a custom field: ``cf_owner: Annotated[str | None, CustomField("owner")] = None``;
 * a relationship: ``circuits: Annotated[list[str], RelationshipSide("circuit-device", "destination", "cid")] = []``.
 """
 
+import typing
 from dataclasses import dataclass, field
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import FieldDoesNotExist
+from typing_extensions import is_typeddict
 
 from nautobot_data_sync.orm.errors import DeclarationError
 
@@ -36,12 +40,13 @@ class RelationshipSide:
     """Marker (in ``Annotated``) for a Nautobot relationship: the peers of this object on the other ``side``.
 
     ``side`` is this object's side ("source" or "destination"); ``peer_key`` the peer's field that names it. The value
-    is a sorted list of peer keys (one-to-many and many-to-many), or a single key or None when ``many`` is False.
+    is a sorted list of peer keys (one-to-many and many-to-many), or a single key or None when ``many`` is False;
+    ``peer_key`` a tuple of paths: each key is a dict of them.
     """
 
     key: str
     side: str = "source"
-    peer_key: str = "name"
+    peer_key: str | tuple = "name"
     many: bool = True
 
 
@@ -57,12 +62,13 @@ class ForeignKeyGroup:
 
 @dataclass(frozen=True)
 class ManyToMany:
-    """A many-to-many declared field: the Django accessor, the related model and its natural key."""
+    """A many-to-many declared field: the Django accessor, the related model and its natural key (a path, ``LABEL``,
+    or a tuple of paths for values that are dicts)."""
 
     name: str
     accessor: str
     related_model: type
-    key: str
+    key: str | tuple
 
 
 @dataclass
@@ -90,7 +96,9 @@ class FieldPlan:
 
 
 def key_of(obj, key):
-    """The natural key ``key`` (a path, or ``LABEL``) of a related object."""
+    """The natural key ``key`` (a path, ``LABEL``, or a tuple of paths: a dict) of a related object."""
+    if isinstance(key, tuple):
+        return {path: key_of(obj, path) for path in key}
     if key == LABEL:
         return f"{obj.app_label}.{obj.model}"
     for part in key.split(SEP):
@@ -98,8 +106,36 @@ def key_of(obj, key):
     return obj
 
 
-def _marker(field_info, kind):
-    return next((item for item in field_info.metadata if isinstance(item, kind)), None)
+def hashable(value):
+    """A many-to-many key as a dict key: a dict value becomes the tuple of its items."""
+    return tuple(value.items()) if isinstance(value, dict) else value
+
+
+def sort_order(value):
+    """Sort key of many-to-many values: a dict (unorderable) by its items as text, whatever order they were given in."""
+    return tuple((key, str(item)) for key, item in sorted(value.items())) if isinstance(value, dict) else value
+
+
+def typed_dict_keys(annotation):
+    """The field names of ``X`` for an annotation ``list[X]`` where X is a TypedDict, else None."""
+    if typing.get_origin(annotation) is typing.Annotated:
+        annotation = typing.get_args(annotation)[0]
+    args = typing.get_args(annotation)
+    if typing.get_origin(annotation) is list and args and is_typeddict(args[0]):
+        return tuple(typing.get_type_hints(args[0]))
+    return None
+
+
+def _markers(name, field_info):
+    """The field's markers; a marker of another API (``compat``) is translated by its ``as_declared()``."""
+    return [
+        item.as_declared(name, field_info.annotation) if hasattr(item, "as_declared") else item
+        for item in field_info.metadata
+    ]
+
+
+def _marker(markers, kind):
+    return next((item for item in markers if isinstance(item, kind)), None)
 
 
 def _get_field(model, name, declared):
@@ -126,19 +162,20 @@ def build_plan(model_class):
     plan = FieldPlan(model=model)
     for name in (*model_class._identifiers, *model_class._attributes):
         info = model_class.model_fields[name]
-        if custom := _marker(info, CustomField):
+        markers = _markers(name, info)
+        if custom := _marker(markers, CustomField):
             plan.custom_fields[name] = custom.key
             continue
-        if relationship := _marker(info, RelationshipSide):
+        if relationship := _marker(markers, RelationshipSide):
             plan.relationships[name] = relationship
             continue
         first, _, rest = name.partition(SEP)
         django_field = _get_field(model, first, name)
         if django_field.many_to_many and not django_field.auto_created:
             related = django_field.related_model
-            key = rest or (LABEL if related is ContentType else "name")
-            if key != LABEL:
-                _check_path(related, key, name)
+            key = typed_dict_keys(info.annotation) or rest or (LABEL if related is ContentType else "name")
+            for path in key if isinstance(key, tuple) else [] if key == LABEL else [key]:
+                _check_path(related, path, name)
             plan.many_to_many.append(ManyToMany(name, first, related, key))
         elif rest and (django_field.many_to_one or django_field.one_to_one) and not django_field.auto_created:
             _check_path(django_field.related_model, rest, name)

@@ -11,7 +11,7 @@ Relationships are read by the adapter with one query per relationship (see ``rel
 
 from collections import defaultdict
 
-from nautobot_data_sync.orm.fields import LABEL, SEP
+from nautobot_data_sync.orm.fields import LABEL, SEP, sort_order
 
 PK = "pk"
 CHILDREN = "_data_sync_children__"  # a row's children lists are stored under CHILDREN + field name
@@ -45,7 +45,7 @@ def read_rows(adapter, model_class, queryset=None, parent=None):
     for m2m in plan.many_to_many:
         keys = _many_to_many_keys(plan.model, m2m, pks)
         for row in rows:
-            row[MANY + m2m.name] = sorted(keys.get(row[PK], ()))
+            row[MANY + m2m.name] = sorted(keys.get(row[PK], ()), key=sort_order)
     for child_type, field_name in model_class._children.items():
         _read_children(adapter, model_class, getattr(adapter, child_type), field_name, rows, pks, columns)
     return rows
@@ -86,11 +86,16 @@ def _columns(plan):
 
 def _many_to_many_keys(model, m2m, pks):
     """``{pk: [natural key, ...]}`` of one many-to-many field for the objects ``pks`` (a subquery)."""
-    key_paths = ["app_label", "model"] if m2m.key == LABEL else [m2m.key]
+    as_dict = isinstance(m2m.key, tuple)
+    key_paths = list(m2m.key) if as_dict else ["app_label", "model"] if m2m.key == LABEL else [m2m.key]
     lookups = [f"{m2m.accessor}{SEP}{path}" for path in key_paths]
     keys = defaultdict(list)
     for pk, *key in model._base_manager.filter(pk__in=pks).values_list(PK, *lookups):
-        if key[0] is not None:  # an object without values (outer join)
+        if all(value is None for value in key):  # an object without values (outer join)
+            continue
+        if as_dict:
+            keys[pk].append(dict(zip(key_paths, key, strict=True)))
+        else:
             keys[pk].append(".".join(key) if m2m.key == LABEL else key[0])
     return keys
 

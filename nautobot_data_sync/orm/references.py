@@ -11,8 +11,13 @@ Order of look-up for ``resolve(model, {path: value})``:
 Writes through the declarative models call ``forget(model)``, which drops what was cached for that Django model.
 """
 
+from functools import reduce
+from operator import or_
+
+from django.db.models import Q
+
 from nautobot_data_sync.orm.errors import ReferenceNotFound
-from nautobot_data_sync.orm.fields import LABEL, key_of
+from nautobot_data_sync.orm.fields import LABEL, hashable, key_of
 
 MISS = object()
 AMBIGUOUS = object()
@@ -65,18 +70,24 @@ class ReferenceCache:
         return pk
 
     def resolve_many(self, model, key, values):
-        """The ``model`` objects whose ``key`` is each of ``values`` (one query for the uncached ones)."""
+        """The ``model`` objects whose ``key`` is each of ``values`` (one query for the uncached ones); ``key`` a tuple
+        of paths: each value is a dict of them."""
         cached = self._objects.setdefault((model, key), {})
-        wanted = [value for value in values if value not in cached]
+        wanted = [value for value in values if hashable(value) not in cached]
         if wanted:
-            objects = model.objects.all() if key == LABEL else model.objects.filter(**{f"{key}__in": wanted})
-            found = {key_of(obj, key): obj for obj in objects}
+            if key == LABEL:
+                objects = model.objects.all()
+            elif isinstance(key, tuple):
+                objects = model.objects.filter(reduce(or_, (Q(**value) for value in wanted)))
+            else:
+                objects = model.objects.filter(**{f"{key}__in": wanted})
+            found = {hashable(key_of(obj, key)): obj for obj in objects}
             for value in wanted:
-                cached[value] = found.get(value, MISS)
-        missing = [value for value in values if cached[value] is MISS]
+                cached[hashable(value)] = found.get(hashable(value), MISS)
+        missing = [value for value in values if cached[hashable(value)] is MISS]
         if missing:
             raise ReferenceNotFound(f"{missing!r} match no {model._meta.verbose_name}")
-        return [cached[value] for value in values]
+        return [cached[hashable(value)] for value in values]
 
     def forget(self, model):
         """Drop everything cached for ``model`` (after this sync created, changed or deleted one)."""

@@ -9,6 +9,7 @@ from django.contrib.contenttypes.models import ContentType
 from nautobot.extras.models import Relationship, RelationshipAssociation
 
 from nautobot_data_sync.orm.errors import ReferenceNotFound
+from nautobot_data_sync.orm.fields import sort_order
 
 OTHER = {"source": "destination", "destination": "source"}
 
@@ -32,15 +33,22 @@ def load(adapter, model, sides):
             relationship=relationship, **{f"{side.side}_type": ContentType.objects.get_for_model(model)}
         )
         peer_ids = associations.values("destination_id" if side.side == "source" else "source_id")
-        keys = dict(peer_model.objects.filter(pk__in=peer_ids).values_list("pk", side.peer_key))
+        keys = _peer_keys(peer_model.objects.filter(pk__in=peer_ids), side.peer_key)
         values = {}
         for own_id, peer_id in associations.values_list(ours, theirs):
             if peer_id in keys:
                 values.setdefault(own_id, []).append(keys[peer_id])
         for peers in values.values():
-            peers.sort()
+            peers.sort(key=sort_order)
         result[name] = {pk: _shape(side, peers) for pk, peers in values.items()}
     return result
+
+
+def _peer_keys(peers, peer_key):
+    """``{peer pk: key}``; a tuple ``peer_key`` makes each key a dict of those paths."""
+    if not isinstance(peer_key, tuple):
+        return dict(peers.values_list("pk", peer_key))
+    return {pk: dict(zip(peer_key, values, strict=True)) for pk, *values in peers.values_list("pk", *peer_key)}
 
 
 def empty(side):
@@ -59,7 +67,8 @@ def peer_ids(adapter, side, value):
     wanted = set()
     for key in keys:
         try:
-            wanted.add(adapter.references.resolve(peer_model, {side.peer_key: key}))
+            lookup = key if isinstance(side.peer_key, tuple) else {side.peer_key: key}
+            wanted.add(adapter.references.resolve(peer_model, lookup))
         except ReferenceNotFound as error:
             raise ReferenceNotFound(f"{key!r} {error} (relationship {side.key!r})") from None
     return wanted

@@ -5,15 +5,10 @@ by `nautobot-server runserver` on a free loopback port), seeds it through its RE
 Nautobot's job execution in this process, and stops it and drops its database at the end, also on failure.
 """
 
-import os
-from unittest import mock
-
-from django.conf import settings
 from django.test import tag
 from nautobot.apps.testing import TransactionTestCase
 from nautobot.dcim import models as dcim
-from nautobot.extras.choices import JobResultStatusChoices, SecretsGroupAccessTypeChoices
-from nautobot.extras.models import ExternalIntegration, Secret, SecretsGroup, SecretsGroupAssociation
+from nautobot.extras.choices import JobResultStatusChoices
 from nautobot.ipam import models as ipam
 
 from nautobot_data_sync.choices import SyncStatusChoices
@@ -24,7 +19,7 @@ from nautobot_data_sync.models import Sync
 from nautobot_data_sync.orm import ReferenceNotFound
 from nautobot_data_sync.tests.fixtures.jobrun import run_job_for_testing
 from nautobot_data_sync.tests.fixtures.jobs import job_model_for
-from nautobot_data_sync.tests.fixtures.live_nautobot import LiveNautobot
+from nautobot_data_sync.tests.fixtures.live_nautobot import seeded_live_nautobot, token_integration
 
 SITE_TYPES = ["dcim.device", "ipam.prefix", "ipam.vlan", "ipam.vlangroup"]
 GLOBAL = {"name": "Global"}
@@ -150,15 +145,7 @@ class RemoteNautobotLiveTest(TransactionTestCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        template = settings.DATABASES["default"].get("TEST", {}).get("TEMPLATE")
-        if not template:
-            raise RuntimeError("run with ./dev.sh test: the remote Nautobot is a copy of the migrated template")
-        cls.remote = LiveNautobot(template).__enter__()
-        try:
-            seed(cls.remote)
-        except BaseException:
-            cls.remote.stop()
-            raise
+        cls.remote = seeded_live_nautobot(seed)
 
     @classmethod
     def tearDownClass(cls):
@@ -303,19 +290,7 @@ class RemoteNautobotLiveTest(TransactionTestCase):
         self.assertEqual(self.get("dcim/devices", name="ams01-leaf-04"), [])
 
     def integration(self):
-        secret = Secret.objects.create(
-            name="remote token", provider="environment-variable", parameters={"variable": "DATA_SYNC_TEST_REMOTE_TOKEN"}
-        )
-        group = SecretsGroup.objects.create(name="remote nautobot")
-        SecretsGroupAssociation.objects.create(
-            secrets_group=group, secret=secret, access_type=SecretsGroupAccessTypeChoices.TYPE_HTTP, secret_type="token"
-        )
-        environment = mock.patch.dict(os.environ, {"DATA_SYNC_TEST_REMOTE_TOKEN": self.remote.token})
-        environment.start()
-        self.addCleanup(environment.stop)
-        return ExternalIntegration.objects.create(
-            name="test remote", remote_url=self.remote.url, secrets_group=group, timeout=30
-        )
+        return token_integration(self, self.remote, name="test remote")
 
     def test_bad_token_fails_the_job_with_a_clear_message(self):
         job_result, sync = self.run_job(self.source_job, remote_token="0" * 40)
