@@ -18,6 +18,9 @@ import threading
 from dataclasses import dataclass
 from functools import cache
 
+import nautobot
+from packaging.version import Version
+
 CONFIGURATION = "configuration read once"
 DISPATCH = "change records dispatched in chunks"
 HEAP = "heap frozen"
@@ -36,9 +39,17 @@ class SpeedUp:
     module: str
     what: str
     sources: dict
+    since: str = ""
+    """The first Nautobot release it applies to: older ones lack what it relies on, and it is off there, by design."""
+
+    def applies(self):
+        return not self.since or Version(nautobot.__version__) >= Version(self.since)
 
     def unreviewed(self):
-        """The functions whose installed source is not one this speed-up was reviewed against."""
+        """The functions whose installed source is not one this speed-up was reviewed against (none where it does
+        not apply)."""
+        if not self.applies():
+            return []
         return [path for path, reviewed in self.sources.items() if source_digest(path) not in reviewed]
 
 
@@ -173,14 +184,14 @@ SPEEDUPS = {
         SpeedUp(
             DEFERRAL,
             "speedups.deferral",
-            "the change records of one-by-one writes deferred as Nautobot's bulk edits defer them, and built per "
-            "batch (Nautobot 3.1 records them inline, so there it is off)",
+            "the change records of one-by-one writes deferred as Nautobot's bulk edits defer them, and built per batch",
             {
                 "nautobot.extras.signals:_create_or_update_object_change": {"d9cb9d6d124c": V32},
                 "nautobot.extras.signals:_handle_changed_object": {"5576683efe8d": V32},
                 "nautobot.extras.signals:_handle_deleted_object": {"97490df80065": V31_32},
                 "nautobot.extras.context_managers:ChangeContext.get_user": {"1a45bd7086a6": V31_32},
             },
+            since="3.2",  # Nautobot 3.1 records a change inline in its save signal, with nothing to defer it by
         ),
     )
 }
@@ -190,8 +201,9 @@ _job = threading.local()  # .answers, .report: the sync job running in this thre
 
 
 def enabled(name):
-    """Whether speed-up ``name`` is on: every function it relies on has a source it was reviewed against."""
-    return not SPEEDUPS[name].unreviewed()
+    """Whether speed-up ``name`` is on: it applies to this Nautobot, and every function it relies on has a source it
+    was reviewed against."""
+    return SPEEDUPS[name].applies() and not SPEEDUPS[name].unreviewed()
 
 
 def active(name):
@@ -201,7 +213,7 @@ def active(name):
         return enabled(name)
     if name not in answers:
         answers[name] = enabled(name)
-        if not answers[name]:
+        if not answers[name] and SPEEDUPS[name].applies():
             _job.report(SPEEDUPS[name])
     return answers[name]
 

@@ -15,6 +15,9 @@ COMPONENT_CLEAN = "nautobot.dcim.models.device_components:ModularComponentModel.
 class ReviewedSourcesTest(SimpleTestCase):
     def test_every_function_has_a_reviewed_source(self):
         for speedup in SPEEDUPS.values():
+            if not speedup.applies():  # an older Nautobot than it was made for: off there, by design
+                self.assertFalse(enabled(speedup.name))
+                continue
             for path, reviewed in speedup.sources.items():
                 with self.subTest(speedup=speedup.name, function=path):
                     self.assertIn(
