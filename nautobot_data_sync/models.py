@@ -98,6 +98,10 @@ class Sync(BaseModel):
             _delete_changes(Sync.objects.filter(pk=self.pk))
             return super().delete(*args, **kwargs)
 
+    def application(self):
+        """The sync that applied this plan (a dry-run) for real and succeeded, or None."""
+        return self.applications.filter(dry_run=False, status=SyncStatusChoices.SUCCEEDED).first()
+
     @property
     def duration(self):
         """Wall time of the whole run, or None while it runs."""

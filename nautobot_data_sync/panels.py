@@ -214,11 +214,7 @@ class ApplyPlanButton(PlanJobButton):
 
     @staticmethod
     def applies(sync):
-        return (
-            sync.dry_run
-            and sync.status == SyncStatusChoices.SUCCEEDED
-            and not sync.applications.filter(dry_run=False, status=SyncStatusChoices.SUCCEEDED).exists()
-        )
+        return sync.dry_run and sync.status == SyncStatusChoices.SUCCEEDED and sync.application() is None
 
 
 class RevertSyncButton(PlanJobButton):

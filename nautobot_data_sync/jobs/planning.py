@@ -101,7 +101,7 @@ class PlanSteps:
                 f"{plan} is older than {max_age.total_seconds() / 3600:g} hours (plan_max_age_hours): Nautobot has "
                 "likely moved on since it was reviewed; run the dry-run again"
             )
-        applied = plan.applications.filter(dry_run=False, status=SyncStatusChoices.SUCCEEDED).first()
+        applied = plan.application()
         if applied is not None:
             who = applied.job_result.user if applied.job_result else "someone"
             raise PlanError(f"{plan} was applied already, by {who}: {applied}")

@@ -15,6 +15,7 @@ from nautobot.extras.constants import CHANGELOG_MAX_CHANGE_CONTEXT_DETAIL
 from nautobot.extras.models import ObjectChange
 
 from nautobot_data_sync.modelmeta import backward_relations, foreign_keys, natural_key_hops
+from nautobot_data_sync.speedups.deferral import change_key
 from nautobot_data_sync.speedups.serialization import precomputed
 
 CREATE, UPDATE, DELETE = (
@@ -110,9 +111,7 @@ class ChangeLog:
         object in this job updates its record instead of adding one."""
         ObjectChange.objects.bulk_create(records, batch_size=CHANGES_PER_INSERT)
         for change in records:
-            user_pk = change.user.pk if change.user else None
-            key = f"{change.changed_object_type_id}__{change.changed_object_id}"
-            key = f"{key}__{user_pk}" if user_pk is not None else key
+            key = change_key(change.changed_object_type_id, change.changed_object_id, change.user)
             self.change_context.deferred_object_changes[key] = [{"action": change.action, "user": change.user}]
 
 

@@ -20,9 +20,9 @@ from nautobot_data_sync.speedups.registry import DEFERRAL, active
 RECORDER = "_create_or_update_object_change"
 
 
-def change_key(change_context, instance, user):
-    """The key Nautobot files an object's change under in ``change_context.deferred_object_changes``."""
-    key = f"{ContentType.objects.get_for_model(instance).pk}__{instance.pk}"
+def change_key(content_type_id, pk, user):
+    """The key Nautobot files an object's change under in a change context's ``deferred_object_changes``."""
+    key = f"{content_type_id}__{pk}"
     return f"{key}__{user.pk}" if user is not None else key
 
 
@@ -46,7 +46,7 @@ class Deferral:
             if not self.deferring or context is not self.context:
                 return record(context, instance, action)
             user = context.get_user(instance)
-            key = change_key(context, instance, user)
+            key = change_key(ContentType.objects.get_for_model(instance).pk, instance.pk, user)
             if key in self.pending:  # saved again: its record is built from this save
                 self.pending[key]["instance"] = instance
                 return None
