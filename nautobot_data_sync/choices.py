@@ -128,3 +128,33 @@ class TransactionPolicyChoices(ChoiceSet):
         (PER_OBJECT, "Per object: a failing object is rolled back alone and recorded; the others commit in batches"),
         (ALL_OR_NOTHING, "All or nothing: the first failure rolls back every write of the sync"),
     )
+
+
+class ShardStageChoices(ChoiceSet):
+    """What one job run of a sharded sync does (``jobs.sharding``)."""
+
+    WRITES = "writes"  # a shard's creates and updates; its deletes wait for every shard's writes
+    DELETES = "deletes"  # a shard's deletes, once every shard has written; number 0: the shared models' deletes
+
+    CHOICES = ((WRITES, "Creates and updates"), (DELETES, "Deletes"))
+
+
+class ShardStatusChoices(ChoiceSet):
+    """Lifecycle of one job run of a sharded sync."""
+
+    PENDING = "pending"  # queued for a worker
+    RUNNING = "running"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    BLOCKED = "blocked"  # by the delete guard: nothing written
+
+    CHOICES = (
+        (PENDING, "Queued"),
+        (RUNNING, "Running"),
+        (SUCCEEDED, "Succeeded"),
+        (FAILED, "Failed"),
+        (BLOCKED, "Blocked"),
+    )
+
+    CSS_CLASSES = {PENDING: "secondary", RUNNING: "info", SUCCEEDED: "success", FAILED: "danger", BLOCKED: "warning"}
+    DONE = (SUCCEEDED, FAILED, BLOCKED)

@@ -8,10 +8,14 @@ from nautobot.apps.models import BaseManager, BaseModel, RestrictedQuerySet, ext
 from nautobot_data_sync.choices import (
     ChangeActionChoices,
     ChangeStatusChoices,
+    ShardStageChoices,
+    ShardStatusChoices,
     SyncPhaseChoices,
     SyncStatusChoices,
 )
 from nautobot_data_sync.encoders import AttributeEncoder
+
+SHARD_HELP = "The job run of a sharded sync that recorded it (empty: the sync's own run)."
 
 
 def _delete_changes(syncs):
@@ -98,6 +102,11 @@ class Sync(BaseModel):
             _delete_changes(Sync.objects.filter(pk=self.pk))
             return super().delete(*args, **kwargs)
 
+    @property
+    def sharded(self):
+        """Whether the sync ran as shards (``SyncShard``)."""
+        return self.shards.exists()
+
     def application(self):
         """The sync that applied this plan (a dry-run) for real and succeeded, or None."""
         return self.applications.filter(dry_run=False, status=SyncStatusChoices.SUCCEEDED).first()
@@ -113,6 +122,9 @@ class SyncPhase(BaseModel):
     """Metrics of one phase of a sync, written as the phase ends."""
 
     sync = models.ForeignKey(to=Sync, on_delete=models.CASCADE, related_name="phases")
+    shard = models.ForeignKey(
+        to="SyncShard", on_delete=models.CASCADE, null=True, blank=True, related_name="phases", help_text=SHARD_HELP
+    )
     name = models.CharField(max_length=20, choices=SyncPhaseChoices)
     start_time = models.DateTimeField()
     duration = models.DurationField()
@@ -125,7 +137,7 @@ class SyncPhase(BaseModel):
 
     class Meta:
         ordering = ("sync_id", "start_time")
-        unique_together = (("sync", "name"),)
+        unique_together = (("sync", "shard", "name"),)
 
     def __str__(self):
         return f"{self.get_name_display()} of {self.sync}"
@@ -136,7 +148,16 @@ class SyncChange(BaseModel):
     """One planned or executed change to one object."""
 
     sync = models.ForeignKey(to=Sync, on_delete=models.CASCADE, related_name="changes")
-    sequence = models.PositiveIntegerField(help_text="Order in which the change was recorded within its sync.")
+    shard = models.ForeignKey(
+        to="SyncShard",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,  # read with its sync (indexed); one index less to write per change
+        help_text=SHARD_HELP,
+    )
+    sequence = models.PositiveIntegerField(help_text="Order in which the change was recorded within its run.")
     model_name = models.CharField(max_length=100, help_text="diffsync model name")
     unique_id = models.CharField(max_length=500)
     action = models.CharField(max_length=10, choices=ChangeActionChoices)
@@ -172,3 +193,46 @@ class SyncChange(BaseModel):
 
     def __str__(self):
         return f"{self.get_action_display()} {self.model_name} {self.unique_id}"
+
+
+@extras_features("graphql")
+class SyncShard(BaseModel):
+    """One job run of a sharded Data Sync (``jobs.sharding``): a shard's creates and updates, then its deletes once
+    every shard has written; number 0 is the deletes of the shared models, last."""
+
+    sync = models.ForeignKey(to=Sync, on_delete=models.CASCADE, related_name="shards")
+    number = models.PositiveIntegerField(help_text="The shard's number (0: the shared models).")
+    stage = models.CharField(max_length=10, choices=ShardStageChoices)
+    key = models.JSONField(default=dict, blank=True, help_text="The shard's scope, as its job run's inputs.")
+    scope = models.JSONField(default=dict, blank=True, help_text="The shard's scope, as shown.")
+    status = models.CharField(max_length=10, choices=ShardStatusChoices, default=ShardStatusChoices.PENDING)
+    job_result = models.OneToOneField(
+        to="extras.JobResult", on_delete=models.SET_NULL, null=True, blank=True, related_name="data_sync_shard"
+    )
+    attempts = models.PositiveIntegerField(default=0)
+    start_time = models.DateTimeField(null=True, blank=True)
+    end_time = models.DateTimeField(null=True, blank=True)
+    summary = models.TextField(blank=True)
+    counts = models.JSONField(default=dict, blank=True, help_text="The run's count fields (as the Sync's).")
+    planned_deletes = models.JSONField(
+        default=dict, blank=True, help_text="{model: deletes left to the deletes stage} (the delete guard's figures)."
+    )
+    target_counts = models.JSONField(default=dict, blank=True, help_text="{model: objects the target loaded}.")
+    peak_rss = models.BigIntegerField(null=True, blank=True, help_text="Peak resident memory of its worker (bytes).")
+
+    class Meta:
+        ordering = ("sync_id", "stage", "number")
+        unique_together = (("sync", "stage", "number"),)
+
+    def __str__(self):
+        what = "shared models" if self.number == 0 else f"shard {self.number}"
+        return f"{what}, {self.get_stage_display().lower()}, of {self.sync}"
+
+    @property
+    def duration(self):
+        return self.end_time - self.start_time if self.end_time and self.start_time else None
+
+    @property
+    def lock_name(self):
+        """The run lock this job run holds while it runs (its sync's lock is free between runs)."""
+        return f"{self.sync.lock}#shard-{self.pk}"

@@ -23,6 +23,7 @@ from nautobot_data_sync.jobs.phases import PHASE_LABELS, PhaseRunner
 from nautobot_data_sync.jobs.planning import PlanSteps
 from nautobot_data_sync.jobs.runguards import RunGuards
 from nautobot_data_sync.jobs.scope import Scope, ScopedRuns
+from nautobot_data_sync.jobs.sharding import ShardedRuns
 from nautobot_data_sync.models import Sync
 from nautobot_data_sync.orm.adapter import NautobotAdapter
 from nautobot_data_sync.orm.deferredchanges import DeferredChangeRecords
@@ -54,7 +55,7 @@ class DataMapping:
             raise TypeError("DataMapping() needs a target_name")
 
 
-class DataSyncJob(PlanSteps, ScopedRuns, RunGuards, OwnershipSteps, PhaseRunner, Job):
+class DataSyncJob(PlanSteps, ShardedRuns, ScopedRuns, RunGuards, OwnershipSteps, PhaseRunner, Job):
     """Shared machinery of DataSource and DataTarget jobs: inputs, the four phases, records and metrics.
 
     Subclasses implement ``load_source_adapter()`` and ``load_target_adapter()``; every other hook has a default.
@@ -182,6 +183,7 @@ class DataSyncJob(PlanSteps, ScopedRuns, RunGuards, OwnershipSteps, PhaseRunner,
             flags=self.diffsync_flags,
             writer=writer,
             kept=self.kept,
+            postponed=self.postponed,
             carriers=self.carriers,
             deferred=deferred,
         )
@@ -222,6 +224,7 @@ class DataSyncJob(PlanSteps, ScopedRuns, RunGuards, OwnershipSteps, PhaseRunner,
         else:
             self._load(SyncPhaseChoices.SOURCE_LOAD)
             self._load(SyncPhaseChoices.TARGET_LOAD)
+        self.check_stage_loaded()
         self.check_scope_applied(self._nautobot_adapter())
         conflicts = self.record_conflicts(self._nautobot_adapter())
         with self.phase(SyncPhaseChoices.DIFF) as metrics:
@@ -236,6 +239,7 @@ class DataSyncJob(PlanSteps, ScopedRuns, RunGuards, OwnershipSteps, PhaseRunner,
                 self.recorder.add_unchanged(model_name, count)
             metrics.objects = len(self.diff) + sum(omitted.values())
             self.kept = self.find_kept()
+            self.postpone_deletes()
             self.blocked = conflicts + self.check_deletes()
             if self.dryrun or self.blocked:  # what would be written, for review
                 self.recorder.add_diff(self.diff, ChangeStatusChoices.PLANNED, skip=self.carriers, kept=self.kept)
@@ -285,6 +289,7 @@ class DataSyncJob(PlanSteps, ScopedRuns, RunGuards, OwnershipSteps, PhaseRunner,
         self.scope = self.choose_scope(kwargs)
         inputs = {"dryrun": dryrun, "memory_profiling": memory_profiling, "parallel_loading": parallel_loading}
         inputs.update(allow_deletes=allow_deletes, **kwargs)
+        self.begin_sharding(inputs)
         # Until after_return(): past run(), Nautobot dispatches job hooks and webhooks for every change record.
         if not self._take_run_lock():
             return self._refuse_overlap(inputs)
@@ -292,26 +297,30 @@ class DataSyncJob(PlanSteps, ScopedRuns, RunGuards, OwnershipSteps, PhaseRunner,
         change_id = change_context.change_id if change_context else None
         self._speedups = SyncSpeedups(self.logger, change_id)
         self._after_dispatch.enter_context(self._speedups)
-        self.sync = Sync.objects.using(RECORDS_DB).create(
-            job_result=self.job_result,
-            job=self.job_model,
-            source=self.data_source,
-            target=self.data_target,
-            dry_run=dryrun,
-            start_time=timezone.now(),
-            inputs=inputs,
-            scope=self.scope.display(),
-            lock=self.lock_name,
-            change_id=change_id,
-            plan=self.plan,
-            reverts=self.reverts,
-        )
+        if self.shard is None:  # a job run of a sharded sync records into that sync
+            self.sync = Sync.objects.using(RECORDS_DB).create(
+                job_result=self.job_result,
+                job=self.job_model,
+                source=self.data_source,
+                target=self.data_target,
+                dry_run=dryrun,
+                start_time=timezone.now(),
+                inputs=inputs,
+                scope=self.scope.display(),
+                lock=self.lock_name,
+                change_id=change_id,
+                plan=self.plan,
+                reverts=self.reverts,
+            )
+        self.open_shards()
         self.recorder = ChangeRecorder(
             self.sync,
             unique_id_of=self._unique_id_of,
             lookup_objects=self.lookup_objects,
             batch_size=app_setting("change_batch_size"),
             keep_unchanged=self.record_unchanged,
+            shard=self.shard,
+            sequence=self.last_sequence() if self.shard else 0,
         )
         self.logger.info("Data Sync started", extra={"object": self.sync, "grouping": "data sync"})
         if self.scope:
@@ -348,6 +357,8 @@ class DataSyncJob(PlanSteps, ScopedRuns, RunGuards, OwnershipSteps, PhaseRunner,
         return super().after_return(*args, **kwargs)
 
     def _finish(self, status, summary):
+        if self.end_sharded(status, summary):
+            return
         self.sync.status = status
         self.sync.summary = summary
         self.sync.end_time = timezone.now()

@@ -36,6 +36,7 @@ class PhaseRunner:
         finally:
             SyncPhase.objects.using(RECORDS_DB).create(
                 sync=self.sync,
+                shard=self.shard,
                 name=name,
                 start_time=metrics.start_time,
                 duration=metrics.duration,
@@ -86,7 +87,7 @@ class PhaseRunner:
                 futures = [pool.submit(in_job_context(self._load), name, True) for name in names]
             errors = [future.exception() for future in futures]
         if combined.memory_peak is not None:
-            SyncPhase.objects.using(RECORDS_DB).filter(sync=self.sync, name__in=names).update(
+            SyncPhase.objects.using(RECORDS_DB).filter(sync=self.sync, shard=self.shard, name__in=names).update(
                 memory_final=combined.memory_final, memory_peak=combined.memory_peak
             )
         for error in errors:

@@ -12,6 +12,7 @@ from nautobot_data_sync.sync.deadruns import close_dead_runs
 from nautobot_data_sync.sync.guards import DeleteGuard, blocked_models
 from nautobot_data_sync.sync.recorder import RECORDS_DB
 from nautobot_data_sync.sync.runlock import RunLock
+from nautobot_data_sync.sync.shards import sharded_run_alive
 
 
 class RunGuards:
@@ -86,10 +87,15 @@ class RunGuards:
     def _take_run_lock(self):
         """Take this job's run lock until Nautobot has dispatched the run's change records, and close the runs that
         died holding it; False if another run holds it."""
-        lock = RunLock(self.lock_name)
+        lock = RunLock(self.shard.lock_name if self.shard else self.lock_name)
         if not lock.acquire():
             return False
+        if self.shard is None and sharded_run_alive(self.lock_name):  # between the job runs of a sharded sync
+            lock.release()
+            return False
         self._after_dispatch.callback(lock.release)
+        if self.shard is not None:
+            return True
         for dead in close_dead_runs(self.lock_name):
             self.logger.warning(
                 "An earlier run's process ended before its sync did: %s",

@@ -115,8 +115,11 @@ class NautobotAdapter(Adapter):
         return Q(**{f"{path}__in": {getattr(record, path) for record in source.get_all(model_class.get_type())}})
 
     def load(self):
+        """Load the top-level models (those the job's run loads, in a job run of a sharded sync)."""
+        loads = getattr(self.job, "loads_model", None)
         for name in self.top_level:
-            self.load_model(getattr(self, name))
+            if loads is None or loads(name):
+                self.load_model(getattr(self, name))
 
     def load_model(self, model_class):
         """Load every (in-scope) object of ``model_class`` with its children."""

@@ -51,6 +51,7 @@ class RecordingSyncer(DiffSyncSyncer):
         flags=DiffSyncFlags.NONE,
         writer=None,
         kept=None,
+        postponed=frozenset(),
         carriers=frozenset(),
         deferred=None,
     ):
@@ -66,6 +67,7 @@ class RecordingSyncer(DiffSyncSyncer):
         self.recorder = report.recorder
         self.writer = writer
         self.kept = kept or {}  # {id(element): why}: deletes not to do (the objects are not the job's)
+        self.postponed = postponed  # ids of deletes left to a later job run of a sharded sync: not done, not recorded
         self.carriers = carriers  # ids of elements that only hold others (a plan's): neither applied nor recorded
         self.deferred = deferred  # one-by-one writes committed per batch with their change records, or None
         self._elements = []  # stack: the element whose sync_model() is running is on top
@@ -84,6 +86,9 @@ class RecordingSyncer(DiffSyncSyncer):
             self.recorder.add_diff(self.diff, ChangeStatusChoices.SKIPPED, skip=self._visited | self.carriers)
 
     def sync_diff_element(self, element, parent_model=None):
+        if id(element) in self.postponed:
+            self._visited.update(id(left) for left in (element, *iter_elements(element)))
+            return False
         if id(element) in self.kept:  # a delete the job may not do: recorded, with what is under it, and left
             for kept in (element, *iter_elements(element)):
                 self._visited.add(id(kept))

@@ -23,6 +23,14 @@ class DeleteGuard:
     limit: int = 1000
     floor: int = 10
 
+    def refuses(self, deletes, count):
+        """Why ``deletes`` planned deletes of a model the target holds ``count`` of are refused, or None."""
+        if deletes > self.limit:
+            return f"{deletes:,} planned deletes of {count:,}, more than the limit of {self.limit:,}"
+        if deletes > self.floor and deletes > self.fraction * count:
+            return f"{deletes:,} planned deletes of {count:,}, more than {self.fraction:.0%}"
+        return None
+
 
 @dataclass(frozen=True)
 class BlockedModel:
@@ -52,13 +60,8 @@ def blocked_models(diff, source_count, target, guard, kept=frozenset()):
     deletes_by_model = planned_deletes(diff, kept)
     for model, deletes in sorted(deletes_by_model.items()):
         count = len(target.get_all(model))
-        if deletes > guard.limit:
-            reason = f"{deletes:,} planned deletes of {count:,}, more than the limit of {guard.limit:,}"
-        elif deletes > guard.floor and deletes > guard.fraction * count:
-            reason = f"{deletes:,} planned deletes of {count:,}, more than {guard.fraction:.0%}"
-        else:
-            continue
-        blocked.append(BlockedModel(model, deletes, count, reason))
+        if reason := guard.refuses(deletes, count):
+            blocked.append(BlockedModel(model, deletes, count, reason))
     refused = {entry.model for entry in blocked}
     for model in sorted(set(deletes_by_model) - refused):
         if source_count(model) == 0:

@@ -68,8 +68,11 @@ class ChangeRecorder:
     are counted, and stored only when ``keep_unchanged`` is set.
     """
 
-    def __init__(self, sync, unique_id_of, lookup_objects=None, batch_size=1000, keep_unchanged=False):
+    def __init__(
+        self, sync, unique_id_of, lookup_objects=None, batch_size=1000, keep_unchanged=False, shard=None, sequence=0
+    ):
         self.sync = sync
+        self.shard = shard  # the job run of a sharded sync recording (``SyncShard``), or None
         self.unique_id_of = unique_id_of
         self.lookup_objects = lookup_objects
         self.batch_size = batch_size
@@ -78,7 +81,7 @@ class ChangeRecorder:
         self.counts_by_model = defaultdict(Counter)
         self.written = defaultdict(set)  # {model name: unique ids created or updated}
         self._buffer = []
-        self._sequence = 0
+        self._sequence = sequence  # the last sequence number used (a retried job run goes on after its earlier one)
         self._parents = {}  # {id(element): [[model name, identifiers], ...] of the elements above it}
         self.restored_pks = {}  # {(model name, unique id): ObjectRef}: creates that restore a deleted object
 
@@ -106,10 +109,7 @@ class ChangeRecorder:
         if len(self._buffer) >= self.batch_size:
             self.flush()  # before queuing this row: a created object is linkable only once diffsync has stored it
         diffs = element.get_attrs_diffs()
-        self._sequence += 1
-        row = SyncChange(
-            sync=self.sync,
-            sequence=self._sequence,
+        row = self._row(
             model_name=element.type,
             unique_id=(unique_id or self.unique_id_of(element))[:500],
             action=action,
@@ -129,10 +129,7 @@ class ChangeRecorder:
     def add_conflict(self, model_name, unique_id, message, obj=None):
         """Record an object the target holds more than once (left alone by the sync); ``obj`` the duplicate."""
         self._count(model_name, ChangeActionChoices.UNCHANGED, ChangeStatusChoices.CONFLICT)
-        self._sequence += 1
-        row = SyncChange(
-            sync=self.sync,
-            sequence=self._sequence,
+        row = self._row(
             model_name=model_name,
             unique_id=unique_id[:500],
             action=ChangeActionChoices.UNCHANGED,
@@ -147,10 +144,7 @@ class ChangeRecorder:
         """Record a planned change not applied (``plans.Drift``): its current values before, the plan's after."""
         change = drift.change
         self._count(change.model_name, change.action, ChangeStatusChoices.DRIFTED)
-        self._sequence += 1
-        row = SyncChange(
-            sync=self.sync,
-            sequence=self._sequence,
+        row = self._row(
             model_name=change.model_name,
             unique_id=change.unique_id[:500],
             action=change.action,
@@ -162,6 +156,11 @@ class ChangeRecorder:
             parents=change.parents,
         )
         self._buffer.append(row)
+
+    def _row(self, **fields):
+        """A new SyncChange of this recorder's sync (and job run), numbered in order."""
+        self._sequence += 1
+        return SyncChange(sync=self.sync, shard=self.shard, sequence=self._sequence, **fields)
 
     def add_unchanged(self, model_name, count):
         """Count ``count`` unchanged objects that have no diff element (the differ left them out)."""
@@ -208,7 +207,7 @@ class ChangeRecorder:
         self.flush()
         undone = (ChangeActionChoices.CREATE, ChangeActionChoices.UPDATE, ChangeActionChoices.DELETE)
         SyncChange.objects.using(RECORDS_DB).filter(
-            sync=self.sync, status=ChangeStatusChoices.SUCCEEDED, action__in=undone
+            sync=self.sync, shard=self.shard, status=ChangeStatusChoices.SUCCEEDED, action__in=undone
         ).update(status=ChangeStatusChoices.SKIPPED, message=message)
         for action in undone:
             self.counts["skipped_count"] += self.counts.pop(_ACTION_COUNT_FIELDS[action], 0)

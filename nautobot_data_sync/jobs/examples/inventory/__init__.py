@@ -6,7 +6,9 @@ job is defined here so that its class path is ``nautobot_data_sync.jobs.examples
 
 Which file is synced: the uploaded ``inventory_file`` if any, else the path in the environment variable
 ``DATA_SYNC_INVENTORY_FILE`` (read when the job runs, on the worker), else the example shipped next to this module.
-A run may be scoped to a ``location`` (a scope input, see ``jobs.scope``): only the devices there are synced.
+A run may be scoped to a ``location`` (a scope input, see ``jobs.scope``): only the devices there are synced. With
+``run_as_shards``, a run is split (``jobs.sharding``): the location types, locations, manufacturers, device types and
+roles first, then one shard per top-level location (its devices and their interfaces) on Nautobot's workers.
 """
 
 import os
@@ -22,6 +24,7 @@ from nautobot_data_sync.jobs.base import DataMapping, DataSource
 from nautobot_data_sync.jobs.examples.inventory.adapters import InventoryFileAdapter, NautobotAdapter
 from nautobot_data_sync.jobs.examples.inventory.diff import DeletesLastDiff
 from nautobot_data_sync.jobs.examples.inventory.inventory_file import InventoryFileError, load_inventory
+from nautobot_data_sync.jobs.sharding import RunAsShardsVar, ShardError
 
 __all__ = ("InventoryFileDataSource", "InventoryFileError")
 
@@ -54,7 +57,10 @@ class InventoryFileDataSource(DataSource):
         ),
     )
 
+    run_as_shards = RunAsShardsVar()
+
     scope_inputs = ("location",)
+    shared_models = ("location_type", "location", "manufacturer", "device_type", "role")
     diff_class = DeletesLastDiff
     bulk_mode = True
 
@@ -74,6 +80,8 @@ class InventoryFileDataSource(DataSource):
 
     def run(self, *args, inventory_file=None, **kwargs):
         self.inventory_file = inventory_file
+        if inventory_file and kwargs.get("run_as_shards"):
+            raise ShardError("An uploaded file cannot be read by the shards (they run on other workers)")
         # The file's name (not its content) is recorded with the other inputs of the Data Sync.
         return super().run(*args, inventory_file=self._inventory_name(), **kwargs)
 
@@ -83,7 +91,9 @@ class InventoryFileDataSource(DataSource):
         inventory = load_inventory(content, statuses=NautobotAdapter.status_names())
         in_scope = self.scope_locations
         locations = None if in_scope is None else {location.name for location in in_scope}
-        self.source_adapter = InventoryFileAdapter(inventory, name="Inventory file", locations=locations)
+        self.source_adapter = InventoryFileAdapter(
+            inventory, name="Inventory file", locations=locations, loads=self.loads_model
+        )
         self.source_adapter.load()
 
     def load_target_adapter(self):
@@ -95,6 +105,15 @@ class InventoryFileDataSource(DataSource):
         """Scoped to a location, Nautobot's devices there and under it (their interfaces come with them)."""
         in_scope = self.scope_locations
         return {} if in_scope is None else {"device": Q(location__in=in_scope)}
+
+    def shards(self):
+        """One shard per top-level location (the devices there and under it). A dry-run of a file with locations
+        Nautobot lacks (its shared stage writes none) makes one shard of all devices: shards by Nautobot's locations
+        would miss those at the new ones."""
+        in_file = {location.name for location in self.source_adapter.get_all("location")}
+        if self.dryrun and in_file - set(Location.objects.values_list("name", flat=True)):
+            return []
+        return [{"location": root} for root in Location.objects.filter(parent__isnull=True).order_by("name")]
 
     @cached_property
     def scope_locations(self):

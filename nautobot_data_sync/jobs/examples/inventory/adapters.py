@@ -43,15 +43,19 @@ class _Models:
 
 class InventoryFileAdapter(_Models, Adapter):
     """The records of an inventory file, as checked by ``inventory_file.load_inventory()``; with ``locations`` (a
-    set of location names), only the devices at those locations (a scoped run)."""
+    set of location names), only the devices at those locations (a scoped run); with ``loads`` (a job's
+    ``loads_model``), only the models it names (a job run of a sharded sync)."""
 
-    def __init__(self, inventory, *args, locations=None, **kwargs):
+    def __init__(self, inventory, *args, locations=None, loads=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.inventory = inventory
         self.locations = locations
+        self.loads = loads
 
     def load(self):
         for section, modelname in SECTIONS.items():
+            if self.loads is not None and not self.loads(modelname):
+                continue
             model_class = getattr(self, modelname)
             for record in self.inventory[section]:
                 if section == "devices" and self.locations is not None and record["location"] not in self.locations:
