@@ -96,6 +96,7 @@ class ChangeStatusChoices(ChoiceSet):
     CONFLICT = "conflict"  # the target holds it twice (or more): left alone
     KEPT = "kept"  # a delete not done: the object is not this job's (ownership)
     DRIFTED = "drifted"  # a planned change not applied: the object is no longer as the plan found it
+    MOVED = "moved"  # a planned delete not done: the object moved to another shard of the sync, which updates it
 
     CHOICES = (
         (PLANNED, "Planned"),
@@ -105,6 +106,7 @@ class ChangeStatusChoices(ChoiceSet):
         (CONFLICT, "Conflict"),
         (KEPT, "Kept: not owned"),
         (DRIFTED, "Drifted"),
+        (MOVED, "Moved to another shard"),
     )
 
     CSS_CLASSES = {
@@ -115,6 +117,7 @@ class ChangeStatusChoices(ChoiceSet):
         CONFLICT: "danger",
         KEPT: "secondary",
         DRIFTED: "warning",
+        MOVED: "secondary",
     }
 
 

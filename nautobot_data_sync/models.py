@@ -64,7 +64,9 @@ class Sync(BaseModel):
     failed_count = models.PositiveIntegerField(default=0)
     skipped_count = models.PositiveIntegerField(default=0)
     conflict_count = models.PositiveIntegerField(default=0, help_text="Objects the target holds more than once.")
-    kept_count = models.PositiveIntegerField(default=0, help_text="Deletes not done: the objects are not the job's.")
+    kept_count = models.PositiveIntegerField(
+        default=0, help_text="Deletes not done: the objects are not the job's (or moved to another shard)."
+    )
     counts_by_model = models.JSONField(
         default=dict, blank=True, help_text="{model name: {action: count}} for the changes of this sync."
     )

@@ -205,7 +205,7 @@ class ShardedRuns:
     def _close(self, status=None, summary=None):
         """Write the sync's counts and outcome, from all of its job runs."""
         sync = self.sync
-        totals = records.total_counts(sync)
+        totals = records.total_counts(sync, records.reconcile_moves(sync) if sync.dry_run else None)
         status = status or records.outcome(sync)
         runs = sync.shards.exclude(number=0).filter(stage=ShardStageChoices.WRITES).count()
         text = summary or self._summary(totals)

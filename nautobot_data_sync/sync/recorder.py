@@ -24,6 +24,7 @@ _STATUS_COUNT_FIELDS = {
     ChangeStatusChoices.SKIPPED: "skipped_count",
     ChangeStatusChoices.CONFLICT: "conflict_count",
     ChangeStatusChoices.KEPT: "kept_count",
+    ChangeStatusChoices.MOVED: "kept_count",  # a delete not done either
     ChangeStatusChoices.DRIFTED: "drifted_count",
 }
 WRITES = (ChangeActionChoices.CREATE, ChangeActionChoices.UPDATE)

@@ -6,6 +6,7 @@ for its deletes and last the shared models' deletes (``jobs.sharding`` queues th
 own while it runs; a queued run is alive while its Job Result waits for a worker.
 """
 
+import json
 from collections import Counter
 
 from django.db import transaction
@@ -13,7 +14,7 @@ from django.utils import timezone
 from nautobot.extras.choices import JobResultStatusChoices
 
 from nautobot_data_sync.choices import ChangeStatusChoices, ShardStageChoices, ShardStatusChoices, SyncStatusChoices
-from nautobot_data_sync.models import Sync, SyncShard
+from nautobot_data_sync.models import Sync, SyncChange, SyncShard
 from nautobot_data_sync.sync.recorder import COUNT_FIELDS, RECORDS_DB
 from nautobot_data_sync.sync.runlock import RunLock
 
@@ -74,16 +75,49 @@ def next_stage(sync, stage):
     return None
 
 
-def total_counts(sync):
-    """The sync's count fields: the sums of those of its job runs."""
+def reconcile_moves(sync):
+    """In a sharded dry-run, the shard an object left plans its delete, the one it moved to its update (that moves
+    it): the planned delete of such an object, and of what is under it, is marked moved. Returns ``{model: how
+    many}``."""
+    planned = SyncChange.objects.using(RECORDS_DB).filter(sync=sync, status=ChangeStatusChoices.PLANNED)
+    deletes = list(planned.filter(action="delete").values("pk", "shard_id", "model_name", "identifiers", "parents"))
+    models = {row["model_name"] for row in deletes} | {name for row in deletes for name, _ in row["parents"] or ()}
+    updated = {
+        _key(row["model_name"], row["identifiers"]): row["shard_id"]
+        for row in planned.filter(action="update", model_name__in=models).values(
+            "shard_id", "model_name", "identifiers"
+        )
+    }
+    moved, counts = [], Counter()
+    for row in deletes:
+        keys = [_key(row["model_name"], row["identifiers"]), *(_key(*parent) for parent in row["parents"] or ())]
+        if any(updated.get(key, row["shard_id"]) != row["shard_id"] for key in keys):
+            moved.append(row["pk"])
+            counts[row["model_name"]] += 1
+    SyncChange.objects.using(RECORDS_DB).filter(pk__in=moved).update(
+        status=ChangeStatusChoices.MOVED, message="Not to be deleted: it moved to another shard, which updates it."
+    )
+    return counts
+
+
+def _key(model_name, identifiers):
+    return model_name, json.dumps(identifiers, sort_keys=True, default=str)
+
+
+def total_counts(sync, moved=None):
+    """The sync's count fields: the sums of those of its job runs (less the ``moved`` deletes)."""
     totals = dict.fromkeys(COUNT_FIELDS, 0)
     by_model = {}
+    for model, number in (moved or {}).items():
+        totals["delete_count"] -= number
+        totals["kept_count"] += number
+        by_model[model] = Counter({"delete": -number, ChangeStatusChoices.MOVED: number})
     for counts in SyncShard.objects.using(RECORDS_DB).filter(sync=sync).values_list("counts", flat=True):
         for name in COUNT_FIELDS:
             totals[name] += counts.get(name, 0)
         for model, model_counts in counts.get("counts_by_model", {}).items():
             by_model.setdefault(model, Counter()).update(model_counts)
-    totals["counts_by_model"] = {model: dict(counts) for model, counts in by_model.items()}
+    totals["counts_by_model"] = {model: {k: v for k, v in counts.items() if v} for model, counts in by_model.items()}
     return totals
 
 
