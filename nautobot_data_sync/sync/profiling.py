@@ -5,9 +5,9 @@ be active per thread (Python 3.11 and older) or per process (3.12 on, through ``
 under it is measured from that profiler: its statistics are read before and after the phase and subtracted, which
 leaves Nautobot's whole-job profile untouched. The functions that enclose the phase (the job's ``run()``, the context
 managers around the block...) are left out: those that return inside it, as a generator yields, would bring the time
-they spent before it. A phase in a thread of its own (the parallel loads) has no profiler
-there on Python 3.11 and older and gets its own; on 3.12 on the process-wide profiler cannot tell threads apart, so
-such a phase is not profiled (``PER_THREAD``).
+they spent before it. A phase in a thread of its own (the parallel loads) has no profiler there on Python 3.11 and
+older and gets its own; from 3.12 on the process-wide profiler cannot tell threads apart, so such a phase is not
+profiled (``PER_THREAD``).
 """
 
 import cProfile
@@ -27,7 +27,8 @@ def running_profiler():
     monitoring = sys.monitoring
     if monitoring.get_tool(monitoring.PROFILER_ID) != "cProfile":
         return None
-    # No getter exists: swap the start callback out and back to read it; it is a bound method of the profiler.
+    # No getter exists: swap the start callback out and back to read it (a bound method of the profiler); a call that
+    # another thread starts in between is not in the whole-job profile.
     callback = monitoring.register_callback(monitoring.PROFILER_ID, monitoring.events.PY_START, None)
     monitoring.register_callback(monitoring.PROFILER_ID, monitoring.events.PY_START, callback)
     profiler = getattr(callback, "__self__", None)
