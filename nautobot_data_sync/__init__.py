@@ -39,6 +39,8 @@ class DataSyncConfig(NautobotAppConfig):
         "last_seen_resolution": 3600,
         # Hours a dry-run stays applicable as a plan (its target may have moved on since it was reviewed).
         "plan_max_age_hours": 24,
+        # Functions kept per phase in its CPU profile (jobs run with Nautobot's "Profile job execution" option).
+        "profile_functions": 25,
         # Leave the example jobs shipped with the app out of Nautobot's jobs.
         "hide_example_jobs": False,
     }

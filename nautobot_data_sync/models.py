@@ -136,6 +136,12 @@ class SyncPhase(BaseModel):
     object_count = models.PositiveIntegerField(null=True, blank=True)
     parallel = models.BooleanField(default=False, help_text="Ran concurrently with the other load phase.")
     succeeded = models.BooleanField(default=True)
+    profile = models.JSONField(
+        null=True,
+        blank=True,
+        help_text="Top functions by cumulative time (seconds): [{function, cumulative, own, calls}, ...]; only when "
+        "the job ran with Nautobot's Profile job execution.",
+    )
 
     class Meta:
         ordering = ("sync_id", "start_time")

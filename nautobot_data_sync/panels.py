@@ -15,6 +15,7 @@ from nautobot.apps.ui import (
     ObjectsTablePanel,
     ObjectTextPanel,
     Panel,
+    SectionChoices,
 )
 from nautobot.apps.views import get_obj_from_context
 from nautobot.extras.models import Job, JobLogEntry
@@ -23,6 +24,7 @@ from nautobot_data_sync.choices import PhaseOutcomeChoices, SyncPhaseChoices, Sy
 from nautobot_data_sync.filters import SyncChangeFilterSet
 from nautobot_data_sync.formatters import changed_object_link, count_badge
 from nautobot_data_sync.models import SyncChange, SyncPhase
+from nautobot_data_sync.tables import PhaseProfileTable
 
 VIEW_CHANGES = "nautobot_data_sync.view_syncchange"
 
@@ -74,6 +76,36 @@ class MemoryPanel(ObjectsTablePanel):
         if not context.get("memory_profiled"):
             footer += render_to_string("nautobot_data_sync/inc/memory_not_profiled.html")
         return footer
+
+
+class PhaseProfilePanel(ObjectsTablePanel):
+    """The CPU profile of one phase (its top functions), shown only when that phase was profiled."""
+
+    def should_render(self, context):
+        return super().should_render(context) and context.get(self.context_table_key) is not None
+
+
+def phase_profile_panels(weight):
+    """One PhaseProfilePanel per phase, full width from ``weight`` on, each showing the table that
+    ``phase_profile_tables()`` put in the context for it."""
+    return tuple(
+        PhaseProfilePanel(
+            section=SectionChoices.FULL_WIDTH,
+            weight=weight + index,
+            context_table_key=f"profile_table_{name}",
+            table_title=f"CPU profile: {label}",
+            enable_related_link=False,
+            add_button_route=None,
+            paginate=False,
+            show_table_config_button=False,
+        )
+        for index, (name, label) in enumerate(SyncPhaseChoices.CHOICES)
+    )
+
+
+def phase_profile_tables(phases, user):
+    """The render context of ``phase_profile_panels()``: a PhaseProfileTable for each profiled phase."""
+    return {f"profile_table_{phase.name}": PhaseProfileTable(phase, user=user) for phase in phases if phase.profile}
 
 
 class ChartPanel(EChartsPanel):

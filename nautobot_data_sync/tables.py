@@ -183,6 +183,40 @@ class PhaseMemoryTable(BaseTable):
         return format_mib(value)
 
 
+class PhaseProfileTable(BaseTable):
+    """The top functions of one phase by cumulative time (its ``SyncPhase.profile`` rows), as cProfile measured them."""
+
+    function = tables.Column()
+    cumulative = tables.Column(attrs=NUMERIC_ATTRS)
+    share = tables.Column(verbose_name="Share of phase", accessor="cumulative", attrs=NUMERIC_ATTRS)
+    own = tables.Column(verbose_name="Own time", attrs=NUMERIC_ATTRS)
+    calls = tables.Column(attrs=NUMERIC_ATTRS)
+
+    class Meta(BaseTable.Meta):
+        model = SyncPhase
+        fields = ("function", "cumulative", "share", "own", "calls")
+        orderable = False
+
+    def __init__(self, phase, **kwargs):
+        super().__init__(phase.profile, **kwargs)
+        self.phase_seconds = phase.duration.total_seconds()
+
+    def render_function(self, value):
+        return format_html("<code>{}</code>", value)
+
+    def render_cumulative(self, value):
+        return f"{value * 1000:,.1f} ms"
+
+    def render_share(self, value):
+        return f"{100 * value / self.phase_seconds:.0f} %" if self.phase_seconds else placeholder(None)
+
+    def render_own(self, value):
+        return f"{value * 1000:,.1f} ms"
+
+    def render_calls(self, value):
+        return f"{value:,}"
+
+
 class SyncChangeTable(BaseTable):
     """List of changes, of one Data Sync or of several."""
 

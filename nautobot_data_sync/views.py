@@ -51,6 +51,8 @@ from nautobot_data_sync.panels import (
     SyncCountsPanel,
     SyncJobPageButton,
     SyncNotePanel,
+    phase_profile_panels,
+    phase_profile_tables,
     phase_rows,
 )
 from nautobot_data_sync.sync.deadruns import close_if_dead
@@ -201,6 +203,7 @@ class SyncUIViewSet(ObjectListViewMixin, ObjectDetailViewMixin, ObjectDestroyVie
                 chart_container_id="memory-chart",
                 chart_height="18rem",
             ),
+            *phase_profile_panels(weight=600),
         ),
         extra_buttons=(
             ApplyPlanButton(
@@ -293,6 +296,7 @@ class SyncUIViewSet(ObjectListViewMixin, ObjectDetailViewMixin, ObjectDestroyVie
             context["memory_profiled"] = any(phase.memory_peak is not None for phase in phases)
             context["duration_chart"] = charts.phase_duration_data(phases)
             context["memory_chart"] = charts.phase_memory_data(phases)
+            context.update(phase_profile_tables(phases, request.user))
             context["counts_by_model"] = [
                 {"model": model, **{key: counts.get(key, 0) for key in MODEL_COUNT_KEYS}}
                 for model, counts in sorted((instance.counts_by_model or {}).items())

@@ -34,6 +34,7 @@ class SyncPhaseSerializer(serializers.ModelSerializer):
             "memory_peak",
             "parallel",
             "succeeded",
+            "profile",
         )
         read_only_fields = fields
 

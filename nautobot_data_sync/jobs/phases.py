@@ -1,15 +1,17 @@
-"""The phases of a sync job: each measured (time, queries, memory) and stored as a SyncPhase row when it ends, the two
-loads one after the other or in two threads."""
+"""The phases of a sync job: each measured (time, queries, memory; CPU profile when Nautobot profiles the job) and
+stored as a SyncPhase row when it ends, the two loads one after the other or in two threads."""
 
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 
 from diffsync.exceptions import ObjectAlreadyExists
 
+from nautobot_data_sync import app_setting
 from nautobot_data_sync.choices import SyncPhaseChoices
 from nautobot_data_sync.models import SyncPhase
 from nautobot_data_sync.speedups.threads import in_job_context
 from nautobot_data_sync.sync.metrics import measure
+from nautobot_data_sync.sync.profiling import PER_THREAD, profiled
 from nautobot_data_sync.sync.recorder import RECORDS_DB
 
 PHASE_LABELS = dict(SyncPhaseChoices.CHOICES)
@@ -18,6 +20,12 @@ PHASE_LABELS = dict(SyncPhaseChoices.CHOICES)
 class PhaseRunner:
     """Runs and records the phases of the sync ``self.sync`` of a DataSyncJob (``self.logger``,
     ``self.memory_profiling``, the ``load_*_adapter()`` hooks)."""
+
+    @property
+    def cpu_profiling(self):
+        """Nautobot's "Profile job execution" option is on for this run (as Nautobot itself checks it): each phase
+        then stores its top functions."""
+        return self.celery_kwargs.get("nautobot_job_profile", False) is True
 
     @contextmanager
     def phase(self, name, profile_memory=None, parallel=False):
@@ -29,8 +37,9 @@ class PhaseRunner:
         self.logger.info("%s started", label, extra={"grouping": label})
         succeeded = False
         profile = self.memory_profiling if profile_memory is None else profile_memory
+        profile_cpu = self.cpu_profiling and (PER_THREAD or not parallel)
         try:
-            with measure(profile) as metrics:
+            with profiled(profile_cpu, app_setting("profile_functions")) as functions, measure(profile) as metrics:
                 yield metrics
             succeeded = True
         finally:
@@ -46,6 +55,7 @@ class PhaseRunner:
                 object_count=metrics.objects,
                 parallel=parallel,
                 succeeded=succeeded,
+                profile=functions,
             )
             self.logger.info(
                 "%s %s in %.2f s, %d queries%s",
@@ -82,6 +92,11 @@ class PhaseRunner:
         """Both loads at once, each in its own thread with its own connection and metrics; memory is measured
         for the two together (tracemalloc is process-wide) and stored on both phases."""
         names = (SyncPhaseChoices.SOURCE_LOAD, SyncPhaseChoices.TARGET_LOAD)
+        if self.cpu_profiling and not PER_THREAD:
+            self.logger.info(
+                "The parallel loads get no CPU profile of their own: from Python 3.12 on one profiler covers all "
+                "threads (Nautobot's whole-job profile holds it); run without parallel loading to profile them."
+            )
         with measure(self.memory_profiling) as combined:
             with ThreadPoolExecutor(max_workers=2, thread_name_prefix="data-sync-load") as pool:
                 futures = [pool.submit(in_job_context(self._load), name, True) for name in names]
