@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('extras', '0145_objectmetadata_assigned_object_type_cascade'),
-        ('nautobot_data_sync', '0003_plans'),
+        ('nautobot_data_sync', '0004_phase_profile'),
     ]
 
     operations = [
