@@ -74,6 +74,7 @@ class SyncChangeFilterSet(BaseFilterSet):
         fields = [
             "id",
             "sync",
+            "shard",
             "sequence",
             "model_name",
             "unique_id",

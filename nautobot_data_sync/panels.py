@@ -29,7 +29,7 @@ from nautobot_data_sync.tables import PhaseProfileTable
 VIEW_CHANGES = "nautobot_data_sync.view_syncchange"
 
 # Filters of the Changes tab; any other query parameter (page, per_page, sort) is left to the table.
-CHANGE_TAB_FILTERS = ("model_name", "action", "status", "q")
+CHANGE_TAB_FILTERS = ("model_name", "action", "status", "q", "shard")
 
 
 class SyncNotePanel(Panel):

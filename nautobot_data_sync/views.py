@@ -3,6 +3,7 @@
 from datetime import timedelta
 from functools import partial
 
+from django.db.models import Q
 from nautobot.apps.choices import ButtonActionColorChoices
 from nautobot.apps.ui import (
     Breadcrumbs,
@@ -29,7 +30,7 @@ from rest_framework.response import Response
 
 from nautobot_data_sync import charts
 from nautobot_data_sync.api.serializers import SyncChangeSerializer, SyncSerializer
-from nautobot_data_sync.choices import ChangeActionChoices, ChangeStatusChoices, SyncStatusChoices
+from nautobot_data_sync.choices import ChangeActionChoices, ChangeStatusChoices, ShardStageChoices, SyncStatusChoices
 from nautobot_data_sync.filters import SyncChangeFilterSet, SyncFilterSet
 from nautobot_data_sync.formatters import COUNTED_CHANGES, attribute_pairs, attribute_text, badge, format_duration
 from nautobot_data_sync.forms import SyncChangeFilterForm, SyncChangeTabFilterForm, SyncFilterForm
@@ -55,6 +56,7 @@ from nautobot_data_sync.panels import (
     phase_profile_tables,
     phase_rows,
 )
+from nautobot_data_sync.shardpanels import RetryShardsButton, ShardsPanel, SyncShardTable, shard_duration_data
 from nautobot_data_sync.sync.deadruns import close_if_dead
 from nautobot_data_sync.tables import PhaseDurationTable, PhaseMemoryTable, SyncChangeTable, SyncTable
 
@@ -62,7 +64,18 @@ from nautobot_data_sync.tables import PhaseDurationTable, PhaseMemoryTable, Sync
 UUID_REGEX = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
 
 # Columns of the "changes by model" panel: the keys Sync.counts_by_model uses, in display order.
-MODEL_COUNT_KEYS = ("create", "update", "delete", "unchanged", "failed", "skipped", "conflict", "kept", "drifted")
+MODEL_COUNT_KEYS = (
+    "create",
+    "update",
+    "delete",
+    "unchanged",
+    "failed",
+    "skipped",
+    "conflict",
+    "kept",
+    "drifted",
+    "moved",
+)
 
 
 class SyncUIViewSet(ObjectListViewMixin, ObjectDetailViewMixin, ObjectDestroyViewMixin, ObjectBulkDestroyViewMixin):
@@ -184,6 +197,25 @@ class SyncUIViewSet(ObjectListViewMixin, ObjectDetailViewMixin, ObjectDestroyVie
                 chart_container_id="duration-chart",
                 chart_height="18rem",
             ),
+            ShardsPanel(
+                section=SectionChoices.FULL_WIDTH,
+                weight=150,
+                context_table_key="shard_table",
+                table_title="Shards (job runs)",
+                enable_related_link=False,
+                add_button_route=None,
+                paginate=False,
+                show_table_config_button=False,
+            ),
+            ChartPanel(
+                label="Duration per shard",
+                section=SectionChoices.FULL_WIDTH,
+                weight=160,
+                data_key="shard_chart",
+                chart_kwargs=charts.bar_chart("", "seconds"),
+                chart_container_id="shard-chart",
+                chart_height="18rem",
+            ),
             MemoryPanel(
                 section=SectionChoices.LEFT_HALF,
                 weight=300,
@@ -210,6 +242,13 @@ class SyncUIViewSet(ObjectListViewMixin, ObjectDetailViewMixin, ObjectDestroyVie
                 weight=40,
                 label="Apply this plan",
                 icon="mdi-check-decagram",
+                color=ButtonActionColorChoices.ADD,
+                required_permissions=["extras.run_job"],
+            ),
+            RetryShardsButton(
+                weight=42,
+                label="Retry failed shards",
+                icon="mdi-refresh",
                 color=ButtonActionColorChoices.ADD,
                 required_permissions=["extras.run_job"],
             ),
@@ -289,7 +328,14 @@ class SyncUIViewSet(ObjectListViewMixin, ObjectDetailViewMixin, ObjectDestroyVie
         if instance is not None and self.action == "retrieve":
             if close_if_dead(instance):  # "running", but its process is gone: shown as interrupted from now on
                 instance.refresh_from_db()
-            phases = phase_rows(instance, instance.phases.all())
+            shards = list(instance.shards.select_related("job_result"))
+            if shards:
+                context["shard_table"] = SyncShardTable(shards, user=request.user)
+                context["shard_chart"] = shard_duration_data(shards)
+            own = Q(shard=None) | Q(
+                shard__number=0, shard__stage=ShardStageChoices.WRITES
+            )  # of a sharded sync: its own
+            phases = phase_rows(instance, instance.phases.filter(own))
             total = instance.duration or sum((p.duration for p in phases if p.duration is not None), timedelta())
             context["duration_table"] = PhaseDurationTable(phases, user=request.user, total_duration=total)
             context["memory_table"] = PhaseMemoryTable(phases, user=request.user)

@@ -10,10 +10,12 @@ from rest_framework import serializers
 from nautobot_data_sync.choices import (
     ChangeActionChoices,
     ChangeStatusChoices,
+    ShardStageChoices,
+    ShardStatusChoices,
     SyncPhaseChoices,
     SyncStatusChoices,
 )
-from nautobot_data_sync.models import Sync, SyncChange, SyncPhase
+from nautobot_data_sync.models import Sync, SyncChange, SyncPhase, SyncShard
 
 
 class SyncPhaseSerializer(serializers.ModelSerializer):
@@ -25,6 +27,7 @@ class SyncPhaseSerializer(serializers.ModelSerializer):
         model = SyncPhase
         fields = (
             "id",
+            "shard",
             "name",
             "start_time",
             "duration",
@@ -39,18 +42,31 @@ class SyncPhaseSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class SyncShardSerializer(serializers.ModelSerializer):
+    """One job run of a sharded Data Sync, nested in its Sync."""
+
+    stage = ChoiceField(choices=ShardStageChoices, read_only=True)
+    status = ChoiceField(choices=ShardStatusChoices, read_only=True)
+
+    class Meta:
+        model = SyncShard
+        exclude = ("sync", "created", "last_updated")
+        read_only_fields = ("id", "number", "key", "scope", "job_result", "attempts", "start_time", "end_time")
+
+
 class SyncSerializer(BaseModelSerializer):
     """A Data Sync with its phases and its counts of changes."""
 
     status = ChoiceField(choices=SyncStatusChoices, read_only=True)
     duration = serializers.DurationField(read_only=True, allow_null=True, help_text="Wall time; null while running.")
     phases = SyncPhaseSerializer(many=True, read_only=True)
+    shards = SyncShardSerializer(many=True, read_only=True)
 
     class Meta:
         model = Sync
         fields = "__all__"
-        # `phases` is a list of related records: shown unless `?exclude_m2m=true`.
-        default_m2m_fields = ["phases"]
+        # `phases` and `shards` are lists of related records: shown unless `?exclude_m2m=true`.
+        default_m2m_fields = ["phases", "shards"]
 
 
 class SyncChangeSerializer(BaseModelSerializer):

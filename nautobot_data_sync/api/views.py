@@ -11,7 +11,7 @@ from nautobot_data_sync.models import Sync, SyncChange
 class SyncViewSet(DestroyModelMixin, BulkDestroyModelMixin, ReadOnlyModelViewSet):
     """Data Syncs with their phases; DELETE removes a sync with its phases and changes."""
 
-    queryset = Sync.objects.select_related("job", "job_result").prefetch_related("phases")
+    queryset = Sync.objects.select_related("job", "job_result").prefetch_related("phases", "shards")
     serializer_class = SyncSerializer
     filterset_class = SyncFilterSet
 

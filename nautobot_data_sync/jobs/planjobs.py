@@ -1,4 +1,5 @@
-"""The app's own jobs for plans: apply a reviewed dry-run, and revert an applied sync.
+"""The app's own jobs for plans: apply a reviewed dry-run, and revert an applied sync; and retry the failed shards of
+a sharded sync.
 
 Each runs the plan's sync job (its class, models, target adapter, transaction policy, guards and run lock) in plan
 mode, on this job's Job Result. Being jobs of their own, they can have a Nautobot approval workflow of their own: an
@@ -9,8 +10,11 @@ approval in Nautobot's approvals UI, while the sync jobs' dry-runs stay free to 
 from nautobot.apps.jobs import BooleanVar, DryRunVar, Job, ObjectVar
 from nautobot.extras.models import Job as JobModel
 
+from nautobot_data_sync.jobs.sharding import ShardError
 from nautobot_data_sync.models import Sync
 from nautobot_data_sync.sync.plans import PlanError
+from nautobot_data_sync.sync.runlock import RunLock
+from nautobot_data_sync.sync.shards import sharded_run_alive
 
 name = "Data Sync plans"  # the group Nautobot lists these jobs under
 
@@ -116,3 +120,40 @@ class RevertSync(PlanJob):
         self.logger.info("Reverting %s", data_sync, extra={"object": data_sync, "grouping": "data sync"})
         options = {"dryrun": dryrun, "refuse_if_drifted": refuse_if_drifted, "allow_deletes": allow_deletes}
         return self.run_in_plan_mode(data_sync, "revert", **options)
+
+
+class RetryFailedShards(PlanJob):
+    """Queue again, alone, the job runs of a sharded sync that failed; the sync goes on from there."""
+
+    data_sync = ObjectVar(
+        model=Sync,
+        query_params={"status": ["failed", "interrupted"]},
+        label="Data Sync",
+        description="The sharded Data Sync whose failed shards to run again.",
+    )
+
+    class Meta(PlanJob.Meta):
+        name = "Retry the failed shards of a Data Sync"
+        description = (
+            "Run again the shards of a sharded sync that failed (on Nautobot's workers), not the others; once they "
+            "have written, the sync goes on with its deletes."
+        )
+
+    def run(self, *, data_sync):
+        lock = RunLock(data_sync.lock)
+        if not lock.acquire():
+            self.fail(
+                "A run of %s is in progress.", data_sync.job, extra={"object": data_sync, "grouping": "data sync"}
+            )
+            return "Not retried."
+        try:
+            if sharded_run_alive(data_sync.lock):
+                raise ShardError(f"a sharded run of {data_sync.job} is in progress")
+            summary = self.sync_job_for(data_sync).retry(data_sync)
+        except (PlanError, ShardError) as error:
+            self.fail("%s", error, extra={"object": data_sync, "grouping": "data sync"})
+            return str(error)
+        finally:
+            lock.release()
+        self.logger.info(summary, extra={"object": data_sync, "grouping": "data sync"})
+        return summary

@@ -112,11 +112,15 @@ def total_counts(sync, moved=None):
         totals["delete_count"] -= number
         totals["kept_count"] += number
         by_model[model] = Counter({"delete": -number, ChangeStatusChoices.MOVED: number})
-    for counts in SyncShard.objects.using(RECORDS_DB).filter(sync=sync).values_list("counts", flat=True):
+    runs = SyncShard.objects.using(RECORDS_DB).filter(sync=sync).values_list("stage", "counts")
+    for stage, counts in runs:
+        seen_again = stage == ShardStageChoices.DELETES  # its unchanged objects were counted by the writes
         for name in COUNT_FIELDS:
-            totals[name] += counts.get(name, 0)
+            if not (seen_again and name == "unchanged_count"):
+                totals[name] += counts.get(name, 0)
         for model, model_counts in counts.get("counts_by_model", {}).items():
-            by_model.setdefault(model, Counter()).update(model_counts)
+            counted = {key: n for key, n in model_counts.items() if not (seen_again and key == "unchanged")}
+            by_model.setdefault(model, Counter()).update(counted)
     totals["counts_by_model"] = {model: {k: v for k, v in counts.items() if v} for model, counts in by_model.items()}
     return totals
 
