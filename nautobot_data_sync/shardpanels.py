@@ -53,7 +53,7 @@ class SyncShardTable(BaseTable):
         counts = record.counts or {}
         number = sum(counts.get(name, 0) for name in ("create_count", "update_count", "delete_count"))
         url = reverse("plugins:nautobot_data_sync:sync_changes", kwargs={"pk": record.sync_id})
-        return format_html('<a href="{}?shard={}">{:,}</a>', url, record.pk, number)
+        return format_html('<a href="{}?shard={}">{}</a>', url, record.pk, f"{number:,}")
 
     def render_peak_rss(self, value):
         return format_mib(value)

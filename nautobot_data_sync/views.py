@@ -201,7 +201,7 @@ class SyncUIViewSet(ObjectListViewMixin, ObjectDetailViewMixin, ObjectDestroyVie
                 section=SectionChoices.FULL_WIDTH,
                 weight=150,
                 context_table_key="shard_table",
-                table_title="Shards (job runs)",
+                table_title="Shards",
                 enable_related_link=False,
                 add_button_route=None,
                 paginate=False,

@@ -50,7 +50,7 @@ class SyncShardSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = SyncShard
-        exclude = ("sync", "created", "last_updated")
+        exclude = ("sync",)
         read_only_fields = ("id", "number", "key", "scope", "job_result", "attempts", "start_time", "end_time")
 
 
