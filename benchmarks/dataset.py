@@ -18,10 +18,11 @@ DEVICE_TYPES = [("DCS-7280CR3-32P4", "Arista"), ("DCS-7050SX3-48YC8", "Arista"),
 ROLES = ["spine", "leaf", "edge-router"]
 
 
-def make_inventory(devices):
-    """An inventory of ``devices`` devices with 8 interfaces each, and everything they refer to."""
-    sites = max(3, -(-devices // DEVICES_PER_SITE))
-    regions = ["Europe", "Americas", "Asia-Pacific"]
+def make_inventory(devices, regions=3):
+    """An inventory of ``devices`` devices with 8 interfaces each, and everything they refer to; their sites are
+    spread over ``regions`` regions (3: Europe, Americas, Asia-Pacific)."""
+    sites = max(regions, -(-devices // DEVICES_PER_SITE))
+    regions = ["Europe", "Americas", "Asia-Pacific"] if regions == 3 else [f"region-{r:02d}" for r in range(regions)]
     return {
         "location_types": [
             {"name": "Region"},
