@@ -118,6 +118,7 @@ def drive(way):
                 "summary": sync.summary,
                 "counts": [sync.create_count, sync.update_count, sync.delete_count, sync.failed_count],
                 "job_runs": runs,
+                "failed_runs": [f"{shard}: {shard.summary}" for shard in sync.shards.exclude(status="succeeded")],
                 "state": digests,
                 "change_log": change_log,
             }
@@ -207,7 +208,7 @@ def main():
                     flush=True,
                 )
                 if result["status"] != "succeeded":
-                    print(f"\n{way} did not succeed: {result['summary']}")
+                    print(f"\n{way} did not succeed: {result['summary']}", *result["failed_runs"], sep="\n")
                     return 1
         print(
             "\n| Scenario | Sharded / unsharded wall time | Busiest worker process RSS, sharded / unsharded "

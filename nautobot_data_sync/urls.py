@@ -3,8 +3,9 @@
 from django.urls import path
 from nautobot.apps.urls import NautobotUIViewSetRouter
 
+from nautobot_data_sync.changeviews import SyncChangeUIViewSet
 from nautobot_data_sync.dashboard import DashboardView, SyncJobView
-from nautobot_data_sync.views import SyncChangeUIViewSet, SyncUIViewSet
+from nautobot_data_sync.views import SyncUIViewSet
 
 router = NautobotUIViewSetRouter()
 router.register("syncs", SyncUIViewSet)

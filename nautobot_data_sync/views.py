@@ -6,12 +6,7 @@ from functools import partial
 from django.db.models import Q
 from nautobot.apps.choices import ButtonActionColorChoices
 from nautobot.apps.ui import (
-    Breadcrumbs,
-    DataTablePanel,
     DistinctViewTab,
-    InstanceBreadcrumbItem,
-    InstanceParentBreadcrumbItem,
-    ModelBreadcrumbItem,
     ObjectDetailContent,
     ObjectFieldsPanel,
     ObjectsTablePanel,
@@ -29,16 +24,15 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from nautobot_data_sync import charts
-from nautobot_data_sync.api.serializers import SyncChangeSerializer, SyncSerializer
-from nautobot_data_sync.choices import ChangeActionChoices, ChangeStatusChoices, ShardStageChoices, SyncStatusChoices
-from nautobot_data_sync.filters import SyncChangeFilterSet, SyncFilterSet
-from nautobot_data_sync.formatters import COUNTED_CHANGES, attribute_pairs, attribute_text, badge, format_duration
-from nautobot_data_sync.forms import SyncChangeFilterForm, SyncChangeTabFilterForm, SyncFilterForm
-from nautobot_data_sync.models import Sync, SyncChange
+from nautobot_data_sync.api.serializers import SyncSerializer
+from nautobot_data_sync.choices import ShardStageChoices, SyncStatusChoices
+from nautobot_data_sync.filters import SyncFilterSet
+from nautobot_data_sync.formatters import COUNTED_CHANGES, badge, format_duration
+from nautobot_data_sync.forms import SyncChangeTabFilterForm, SyncFilterForm
+from nautobot_data_sync.models import Sync
 from nautobot_data_sync.panels import (
     VIEW_CHANGES,
     ApplyPlanButton,
-    ChangeFieldsPanel,
     ChangeFilterPanel,
     ChartPanel,
     CollapsedTextPanel,
@@ -374,87 +368,3 @@ class SyncUIViewSet(ObjectListViewMixin, ObjectDetailViewMixin, ObjectDestroyVie
     )
     def job_logs(self, request, *args, **kwargs):
         return Response({})
-
-
-class SyncChangeUIViewSet(ObjectListViewMixin, ObjectDetailViewMixin):
-    """Changes of Data Syncs: list and detail only."""
-
-    queryset = SyncChange.objects.select_related("sync", "changed_object_type")
-    filterset_class = SyncChangeFilterSet
-    filterset_form_class = SyncChangeFilterForm
-    table_class = SyncChangeTable
-    serializer_class = SyncChangeSerializer
-    action_buttons = ("export",)
-    lookup_value_regex = UUID_REGEX
-    breadcrumbs = Breadcrumbs(
-        items={
-            "detail": [
-                ModelBreadcrumbItem(model=Sync),
-                InstanceBreadcrumbItem(instance=lambda context: context["object"].sync),
-                InstanceParentBreadcrumbItem(parent_key="sync", label="Changes"),
-            ]
-        }
-    )
-
-    object_detail_content = ObjectDetailContent(
-        panels=(
-            ChangeFieldsPanel(
-                label="Change",
-                section=SectionChoices.LEFT_HALF,
-                weight=100,
-                fields=(
-                    "sync",
-                    "sequence",
-                    "model_name",
-                    "unique_id",
-                    "action",
-                    "status",
-                    "changed_object_type",
-                    "changed_object",
-                    "message",
-                ),
-                value_transforms={
-                    "action": [partial(badge, ChangeActionChoices)],
-                    "status": [partial(badge, ChangeStatusChoices)],
-                },
-                key_transforms={
-                    "sync": "Data Sync",
-                    "model_name": "Model",
-                    "unique_id": "Unique ID",
-                    "changed_object_type": "Object type",
-                    "changed_object": "Object",
-                },
-            ),
-            DataTablePanel(
-                label="Attributes",
-                section=SectionChoices.RIGHT_HALF,
-                weight=100,
-                context_data_key="attribute_rows",
-                columns=("name", "before", "after"),
-                column_headers=("Attribute", "Before", "After"),
-            ),
-            CollapsedTextPanel(
-                label="Attributes before (JSON)",
-                section=SectionChoices.RIGHT_HALF,
-                weight=200,
-                object_field="attributes_before",
-                render_as=CollapsedTextPanel.RenderOptions.JSON,
-            ),
-            CollapsedTextPanel(
-                label="Attributes after (JSON)",
-                section=SectionChoices.RIGHT_HALF,
-                weight=300,
-                object_field="attributes_after",
-                render_as=CollapsedTextPanel.RenderOptions.JSON,
-            ),
-        ),
-    )
-
-    def get_extra_context(self, request, instance=None):
-        context = super().get_extra_context(request, instance)
-        if instance is not None and self.action == "retrieve":
-            context["attribute_rows"] = [
-                {"name": name, "before": attribute_text(before), "after": attribute_text(after)}
-                for name, before, after in attribute_pairs(instance)
-            ]
-        return context

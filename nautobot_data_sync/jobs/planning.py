@@ -9,10 +9,17 @@ from datetime import timedelta
 
 from diffsync import Adapter
 from django.core.exceptions import ObjectDoesNotExist
+from django.db.models import Case, When
 from django.utils import timezone
 
 from nautobot_data_sync import app_setting
-from nautobot_data_sync.choices import ChangeActionChoices, ChangeStatusChoices, SyncPhaseChoices, SyncStatusChoices
+from nautobot_data_sync.choices import (
+    ChangeActionChoices,
+    ChangeStatusChoices,
+    ShardStageChoices,
+    SyncPhaseChoices,
+    SyncStatusChoices,
+)
 from nautobot_data_sync.models import SyncChange
 from nautobot_data_sync.sync.plans import PlanDiff, PlanError, PlannedChange
 from nautobot_data_sync.sync.recorder import RECORDS_DB, ObjectRef
@@ -26,10 +33,21 @@ _INVERSE = {
 }
 
 
+RUN_ORDER = (
+    Case(  # the job runs of a sharded sync in the order they write: its own, the shards', their deletes, shared ones
+        When(shard__isnull=True, then=0),
+        When(shard__stage=ShardStageChoices.WRITES, then=1),
+        When(shard__number=0, then=3),
+        default=2,
+    ),
+    "shard__number",
+)
+
+
 def _changes(sync, status):
     fields = ("model_name", "unique_id", "action", "identifiers", "parents", "attributes_before", "attributes_after")
     rows = SyncChange.objects.using(RECORDS_DB).filter(sync=sync, status=status, action__in=_WRITES)
-    for row in rows.order_by("sequence").values(*fields, "changed_object_id"):
+    for row in rows.order_by(*RUN_ORDER, "sequence").values(*fields, "changed_object_id"):
         if row["identifiers"] is None:
             raise PlanError(
                 f"{row['model_name']} {row['unique_id']!r}: its record holds no identifiers (recorded before plans "

@@ -12,6 +12,7 @@ writes; the deletes stage starts only if the deletes the shards planned, togethe
 the writes stage: its shards' records are the plan. ``sync.shards`` keeps the records of the job runs.
 """
 
+import inspect
 import json
 import resource
 from collections import Counter
@@ -27,6 +28,7 @@ from nautobot_data_sync.sync import shards as records
 from nautobot_data_sync.sync.guards import BlockedModel, planned_deletes
 from nautobot_data_sync.sync.recorder import RECORDS_DB, iter_elements
 
+ENQUEUE_TAKES_JOB_KWARGS = "job_kwargs" in inspect.signature(JobResult.enqueue_job).parameters
 SHARD_STATUS = {
     SyncStatusChoices.SUCCEEDED: ShardStatusChoices.SUCCEEDED,
     SyncStatusChoices.FAILED: ShardStatusChoices.FAILED,
@@ -239,7 +241,7 @@ class ShardedRuns:
                 },
             )
             if start:
-                JobResult.enqueue_job(self.job_model, self.user, job_kwargs={**inputs, **key}, job_result=job_result)
+                _enqueue(self.job_model, self.user, {**inputs, **key}, job_result)
             queued.append(shard)
         return queued
 
@@ -261,3 +263,11 @@ class ShardedRuns:
 
     def _file_inputs(self):
         return [name for name, var in self._get_vars().items() if isinstance(var, FileVar)]
+
+
+def _enqueue(job_model, user, inputs, job_result):
+    """Nautobot's ``JobResult.enqueue_job()`` on the Job Result made for the run: Nautobot 3.2 takes the job's inputs
+    as ``job_kwargs=``, 3.1 as keyword arguments."""
+    if ENQUEUE_TAKES_JOB_KWARGS:
+        return JobResult.enqueue_job(job_model, user, job_kwargs=inputs, job_result=job_result)
+    return JobResult.enqueue_job(job_model, user, job_result=job_result, **inputs)

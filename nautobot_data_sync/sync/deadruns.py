@@ -1,9 +1,10 @@
 """Runs whose process died (killed, out of memory, machine lost): found by their free run lock, and closed.
 
 A running sync holds its run lock until it ends (``runlock``); a Data Sync still "running" whose lock is free
-belongs to a process that is gone. It is marked interrupted, its JobResult failed, and what it wrote is listed in
-full: each change record Nautobot's change log holds for the run (its request id) that the Data Sync does not
-(its last records were still in the process's memory) is added, as recovered from the change log.
+belongs to a process that is gone (a sharded sync: when none of its job runs is queued or running, ``shards``). It
+is marked interrupted, its JobResult failed, and what it wrote is listed in full: each change record Nautobot's
+change log holds for the run (its request id) that the Data Sync does not (its last records were still in the
+process's memory) is added, as recovered from the change log.
 """
 
 from collections import Counter, defaultdict
@@ -17,6 +18,7 @@ from nautobot_data_sync.choices import ChangeStatusChoices, SyncStatusChoices
 from nautobot_data_sync.models import Sync, SyncChange
 from nautobot_data_sync.sync.recorder import COUNT_FIELDS, RECORDS_DB, count_field, model_count_key
 from nautobot_data_sync.sync.runlock import RunLock
+from nautobot_data_sync.sync.shards import sharded_run_alive
 
 RECOVERED = "recovered from Nautobot's change log: the run's own record of it was lost when its process ended"
 
@@ -37,6 +39,8 @@ def close_if_dead(sync):
     if not lock.acquire():
         return False
     try:
+        if sharded_run_alive(sync.lock):  # a sharded sync's lock is free while its shards run
+            return False
         sync.refresh_from_db(using=RECORDS_DB)
         if sync.status != SyncStatusChoices.RUNNING:  # it ended between the two reads
             return False

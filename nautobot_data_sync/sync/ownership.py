@@ -34,8 +34,9 @@ def metadata_types():
         for name, (data_type, description) in TYPES.items()
         if name not in found
     ]
-    for metadata_type in MetadataType.objects.bulk_create(missing):  # the app's set-up, not a change of the sync's
-        found[metadata_type.name] = metadata_type
+    if missing:  # the app's set-up, not a change of the sync's; the shards of a sharded sync may race to it
+        MetadataType.objects.bulk_create(missing, ignore_conflicts=True)
+        found = {metadata_type.name: metadata_type for metadata_type in MetadataType.objects.filter(name__in=TYPES)}
     return found
 
 
@@ -114,7 +115,10 @@ class Ownership:
         key = (metadata_type.pk, content_type.pk)
         if key not in self._allowed:
             through = MetadataType.content_types.through
-            through.objects.bulk_create([through(metadatatype=metadata_type, contenttype=content_type)])
+            # ignore_conflicts: the job runs of a sharded sync may allow it at the same time
+            through.objects.bulk_create(
+                [through(metadatatype=metadata_type, contenttype=content_type)], ignore_conflicts=True
+            )
             invalidate_models_cache(sender=through)
             self._allowed.add(key)
 

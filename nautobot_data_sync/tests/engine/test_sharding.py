@@ -14,6 +14,7 @@ from nautobot_data_sync.choices import ChangeStatusChoices, ShardStageChoices, S
 from nautobot_data_sync.jobs.examples.inventory import InventoryFileDataSource
 from nautobot_data_sync.jobs.planjobs import ApplyPlan, RetryFailedShards
 from nautobot_data_sync.models import Sync, SyncChange, SyncShard
+from nautobot_data_sync.sync.deadruns import close_if_dead
 from nautobot_data_sync.sync.runlock import RunLock
 from nautobot_data_sync.tests.fixtures.inventory import InventoryJobTestCase
 from nautobot_data_sync.tests.fixtures.jobrun import run_job_for_testing
@@ -173,6 +174,14 @@ class ShardedRunLockTest(InventoryJobTestCase):
 
         self.assertEqual(sync.status, SyncStatusChoices.NOT_RUN)
         self.assertEqual(Device.objects.count(), 0)
+
+    def test_a_sharded_sync_whose_shards_are_queued_is_not_taken_for_dead(self):
+        shard = self.queued_sync(ShardStatusChoices.PENDING)  # its job's run lock is free meanwhile
+
+        self.assertFalse(close_if_dead(shard.sync))
+
+        shard.sync.refresh_from_db()
+        self.assertEqual(shard.sync.status, SyncStatusChoices.RUNNING)
 
     def test_a_shard_whose_process_died_is_failed_and_no_longer_holds_the_job(self):
         shard = self.queued_sync(ShardStatusChoices.RUNNING)  # its run lock is free: its process is gone
