@@ -21,7 +21,9 @@ from nautobot_data_sync.forms import SyncChangeFilterForm
 from nautobot_data_sync.models import Sync, SyncChange
 from nautobot_data_sync.panels import ChangeFieldsPanel, CollapsedTextPanel
 from nautobot_data_sync.tables import SyncChangeTable
-from nautobot_data_sync.views import UUID_REGEX
+
+# Records are addressed by UUID only, so that e.g. /syncs/add/ is a 404 rather than an invalid lookup.
+UUID_REGEX = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
 
 
 class SyncChangeUIViewSet(ObjectListViewMixin, ObjectDetailViewMixin):

@@ -7,7 +7,8 @@ from nautobot.apps.tables import BaseTable
 from nautobot.apps.templatetags import hyperlinked_field, placeholder
 from nautobot.apps.ui import ObjectsTablePanel
 
-from nautobot_data_sync.choices import ShardStageChoices, ShardStatusChoices, SyncStatusChoices
+from nautobot_data_sync.charts import bar_chart
+from nautobot_data_sync.choices import ShardStageChoices, ShardStatusChoices, SyncPhaseChoices, SyncStatusChoices
 from nautobot_data_sync.formatters import badge, format_duration, format_mib, seconds
 from nautobot_data_sync.models import SyncShard
 from nautobot_data_sync.panels import PlanJobButton
@@ -69,15 +70,29 @@ class ShardsPanel(ObjectsTablePanel):
         return super().should_render(context) and context.get(self.context_table_key) is not None
 
 
-def shard_duration_data(shards):
-    """Bar data of the finished job runs' durations (seconds) per shard, one series per stage."""
-    finished = [shard for shard in shards if shard.duration is not None]
-    numbers = sorted({shard.number for shard in finished})
-    series = []
-    for stage, label in ShardStageChoices.CHOICES:
-        durations = {shard.number: seconds(shard.duration) for shard in finished if shard.stage == stage}
-        series.append({"name": label, "data": [durations.get(number, 0) for number in numbers]})
+def shard_duration_data(shards, phases):
+    """Stacked bar data per shard (seconds): the phases of its writes run, then its deletes run whole."""
+    numbers = sorted({shard.number for shard in shards})
+    stage_of = {shard.pk: (shard.stage, shard.number) for shard in shards}
+    writes = {}  # {(phase name, shard number): seconds}
+    for phase in phases:
+        stage, number = stage_of.get(phase.shard_id, (None, None))
+        if stage == ShardStageChoices.WRITES:
+            writes[phase.name, number] = seconds(phase.duration)
+    series = [
+        {"name": label, "data": [writes.get((name, number), 0) for number in numbers]}
+        for name, label in SyncPhaseChoices.CHOICES
+    ]
+    deletes = {shard.number: seconds(shard.duration) for shard in shards if shard.stage == ShardStageChoices.DELETES}
+    series.append({"name": "Deletes (whole run)", "data": [deletes.get(number, 0) or 0 for number in numbers]})
     return {"x": ["shared" if number == 0 else str(number) for number in numbers], "series": series}
+
+
+def stacked_bar_chart(y_label, series_count):
+    """Keyword arguments of an ``EChartsBase`` bar chart whose ``series_count`` series are stacked."""
+    chart = bar_chart("", y_label)
+    chart["additional_config"] = {**chart["additional_config"], "series": [{"stack": "total"}] * series_count}
+    return chart
 
 
 class RetryShardsButton(PlanJobButton):

@@ -25,7 +25,8 @@ from rest_framework.response import Response
 
 from nautobot_data_sync import charts
 from nautobot_data_sync.api.serializers import SyncSerializer
-from nautobot_data_sync.choices import ShardStageChoices, SyncStatusChoices
+from nautobot_data_sync.changeviews import UUID_REGEX, SyncChangeUIViewSet  # noqa: F401 - Nautobot looks for views here
+from nautobot_data_sync.choices import ShardStageChoices, SyncPhaseChoices, SyncStatusChoices
 from nautobot_data_sync.filters import SyncFilterSet
 from nautobot_data_sync.formatters import COUNTED_CHANGES, badge, format_duration
 from nautobot_data_sync.forms import SyncChangeTabFilterForm, SyncFilterForm
@@ -50,12 +51,15 @@ from nautobot_data_sync.panels import (
     phase_profile_tables,
     phase_rows,
 )
-from nautobot_data_sync.shardpanels import RetryShardsButton, ShardsPanel, SyncShardTable, shard_duration_data
+from nautobot_data_sync.shardpanels import (
+    RetryShardsButton,
+    ShardsPanel,
+    SyncShardTable,
+    shard_duration_data,
+    stacked_bar_chart,
+)
 from nautobot_data_sync.sync.deadruns import close_if_dead
 from nautobot_data_sync.tables import PhaseDurationTable, PhaseMemoryTable, SyncChangeTable, SyncTable
-
-# Records are addressed by UUID only, so that e.g. /syncs/add/ is a 404 rather than an invalid lookup.
-UUID_REGEX = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
 
 # Columns of the "changes by model" panel: the keys Sync.counts_by_model uses, in display order.
 MODEL_COUNT_KEYS = (
@@ -202,11 +206,11 @@ class SyncUIViewSet(ObjectListViewMixin, ObjectDetailViewMixin, ObjectDestroyVie
                 show_table_config_button=False,
             ),
             ChartPanel(
-                label="Duration per shard",
+                label="Duration per shard (its phases, then its deletes)",
                 section=SectionChoices.FULL_WIDTH,
                 weight=160,
                 data_key="shard_chart",
-                chart_kwargs=charts.bar_chart("", "seconds"),
+                chart_kwargs=stacked_bar_chart("seconds", len(SyncPhaseChoices.CHOICES) + 1),
                 chart_container_id="shard-chart",
                 chart_height="18rem",
             ),
@@ -325,7 +329,7 @@ class SyncUIViewSet(ObjectListViewMixin, ObjectDetailViewMixin, ObjectDestroyVie
             shards = list(instance.shards.select_related("job_result"))
             if shards:
                 context["shard_table"] = SyncShardTable(shards, user=request.user)
-                context["shard_chart"] = shard_duration_data(shards)
+                context["shard_chart"] = shard_duration_data(shards, instance.phases.exclude(shard=None))
             own = Q(shard=None) | Q(
                 shard__number=0, shard__stage=ShardStageChoices.WRITES
             )  # of a sharded sync: its own
