@@ -101,7 +101,6 @@ class TreeCreateTest(TransactionTestCase):
             self.assertEqual(Location.objects.get(name="r-0").parent.name, "r")
             self.forget_tree()
 
-        self.assertEqual(
-            outcomes[1], [("ObjectValidationError: location 'r-0': __all__: A node cannot be made a descendant of itself.",)]
-        )
+        message = "ObjectValidationError: location 'r-0': __all__: A node cannot be made a descendant of itself."
+        self.assertEqual(outcomes[1], [(message,)])
         self.assertEqual(outcomes[1], outcomes[0])
