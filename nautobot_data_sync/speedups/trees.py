@@ -2,17 +2,18 @@
 ``savetime`` (the ancestors that forget their cached descendants).
 
 Nautobot walks a node's ancestors one query per level (``TreeQuerySet.ancestors()`` follows ``parent``), for every
-node. ``TreeLinks`` walks first through the parents already attached to the batch's nodes, as long as each is saved
-as it is in memory (read in this batch, or written earlier in the same flush: a tree's levels are created from the
-top, each attached to its parent), then reads what is left a level at a time: at most one query per level above the
-batch, none for a tree whose upper levels were just created or read.
+node. ``TreeLinks`` walks first through the parents attached to a batch of new nodes, as long as each is saved as it
+is in memory, then reads what is left a level at a time: at most one query per level above the batch, none for a
+tree whose upper levels were just created or read. The bulk writer attaches to a new node its parent read in the
+same batch or created earlier in the same flush (a tree's levels from the top); a flush creates before it updates,
+so what is attached to new nodes is as the database holds it.
 """
 
 
 class TreeLinks:
-    """``{node pk: parent pk}`` of the nodes above ``nodes`` (unsaved or changed nodes of tree ``model``, walked
-    from their parents) and of those above ``parent_pks``, as the database holds them; pks it does not hold are
-    left out."""
+    """``{node pk: parent pk}`` of the nodes above ``nodes`` (new or just created nodes of tree ``model``, walked up
+    from their parents) and of the nodes ``parent_pks`` and those above them, as the database holds them; pks it does
+    not hold are left out."""
 
     def __init__(self, model, nodes=(), parent_pks=()):
         self.parent_of = {}

@@ -140,7 +140,7 @@ def checked_per_batch(model, instances):
         if not issubclass(model, TreeNode):  # the tree does not change while the batch is validated
             replacements.append((TreeNode, "ancestors", _ancestors_once()))
         else:
-            replacements.append((TreeNode, "clean", _tree_clean(model, TreeLinks(model, instances))))
+            replacements.append((TreeNode, "clean", _tree_clean(model, _tree_links(model, instances))))
         replacements.append((CustomFieldManager, "get_for_model", _custom_fields_once()))
         if not has_data_validation(model):
             replacements.append((BaseValidator, "clean", _nothing_to_enforce(model._meta.label_lower)))
@@ -198,6 +198,14 @@ def _ancestors_once():
         return built[key]
 
     return ancestors_once
+
+
+def _tree_links(model, instances):
+    """The links above a batch of tree nodes: new nodes are walked up through the parents attached to them; moved
+    ones from the database (an earlier batch of the flush may have moved what is attached)."""
+    if instances and instances[0]._state.adding:
+        return TreeLinks(model, nodes=instances)
+    return TreeLinks(model, parent_pks={node.parent_id for node in instances})
 
 
 def _tree_clean(model, links):
