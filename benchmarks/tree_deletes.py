@@ -1,15 +1,18 @@
-"""Benchmark removing a subtree of a location tree, one by one and in bulk, through Nautobot's real job execution.
+"""Benchmark creating a location tree, and removing a subtree of it, one by one and in bulk, through Nautobot's real
+job execution.
 
     .venv/bin/python benchmarks/tree_deletes.py                        (10 levels, a 46-location subtree removed)
-    .venv/bin/python benchmarks/tree_deletes.py --fanouts 2,3,2,1,1,1,1,1,1 --repeat 5
+    .venv/bin/python benchmarks/tree_deletes.py --fanouts 2,1,8,5,1,1,1,1,1 --repeat 3   (10 levels, 501 locations)
 
 The tree is the one of the orm tests (``tests/fixtures/trees.py``: declarative location types and locations with
-``parent__name``): a root, ``fanouts[n]`` children under each location of level n. Per mode, each round syncs the
-whole tree, then the tree without the first subtree under the root (measured; ``allow_deletes`` on). Printed per
-mode: the sync phase's time (median) and queries (its SyncPhase row), the end-to-end time of ``execute_job()``, the
-deletes the Data Sync recorded, and in the last round how many of the removed parent/child pairs lost the parent
-first (Location ``pre_delete`` signals, which the one-by-one and the bulk path both send, in the order the rows go).
-Runs on a clone of the migrated test template; the development database is untouched.
+``parent__name``): a root, ``fanouts[n]`` children under each location of level n. Per mode, each creation round
+removes every location and location type (outside any change context) and syncs the whole tree (measured); then,
+from no tree again (a sync deletes only what its own job created), each removal round syncs the whole tree, then the
+tree without the first subtree under the root (measured; ``allow_deletes`` on). Printed per mode and measure: the
+sync phase's time (median) and queries (its SyncPhase row), the end-to-end time of ``execute_job()``, what the Data
+Sync recorded, and in the last removal round how many of the removed parent/child pairs lost the parent first
+(Location ``pre_delete`` signals, which the one-by-one and the bulk path both send, in the order the rows go). Runs on
+a clone of the migrated test template; the development database is untouched.
 """
 
 import argparse
@@ -64,7 +67,36 @@ def parents_first(deleted, removed):
     return sum(position[parent] < position[child] for child, parent in pairs), len(pairs)
 
 
-def measure(job_model, user, fanouts, repeat):
+def forget_tree():
+    """Remove every location and location type, outside any change context (nothing is logged)."""
+    from nautobot.dcim.models import Location, LocationType
+
+    Location.objects.all().delete()
+    LocationType.objects.all().delete()
+
+
+def measure_creates(job_model, user, fanouts, repeat):
+    from nautobot_data_sync.choices import SyncPhaseChoices
+    from nautobot_data_sync.tests.fixtures.trees import tree_records
+
+    records = tree_records(fanouts)
+    rounds = []
+    for _ in range(repeat):
+        forget_tree()
+        result, elapsed = sync(job_model, user, records)
+        phase = result.phases.get(name=SyncPhaseChoices.SYNC)
+        rounds.append((phase.duration.total_seconds(), phase.query_count, elapsed, result))
+    result = rounds[-1][3]
+    return {
+        "locations": len(records["location"]),
+        "sync": statistics.median(measured[0] for measured in rounds),
+        "queries": rounds[-1][1],
+        "end to end": statistics.median(measured[2] for measured in rounds),
+        "recorded": f"{result.create_count} created, {result.failed_count} failed",
+    }
+
+
+def measure_deletes(job_model, user, fanouts, repeat):
     from django.db.models.signals import pre_delete
     from nautobot.dcim.models import Location
 
@@ -79,6 +111,7 @@ def measure(job_model, user, fanouts, repeat):
         deleted.append(instance.name)
 
     rounds = []
+    forget_tree()  # a sync deletes only what its own job created
     for _ in range(repeat):
         sync(job_model, user, records)
         deleted.clear()
@@ -112,19 +145,28 @@ def main():
 
     with nautobot_on_clone("bench_trees", keep=args.keep_db):
         jobs, user = prepare_jobs()
-        print(f"\nTree: {len(fanouts) + 1} levels, fanouts {args.fanouts}; {args.repeat} rounds per mode\n")
+        creates = {mode: measure_creates(job_model, user, fanouts, args.repeat) for mode, job_model in jobs.items()}
+        deletes = {mode: measure_deletes(job_model, user, fanouts, args.repeat) for mode, job_model in jobs.items()}
+    print(f"\nTree: {len(fanouts) + 1} levels, fanouts {args.fanouts}; {args.repeat} rounds per mode\n")
+    print("Creating the whole tree (location types and locations):\n")
+    print("| Mode | Locations | Sync phase (s) | Sync queries | End to end (s) | Data Sync |")
+    print("|---|---:|---:|---:|---:|---|")
+    for mode, row in creates.items():
         print(
-            "| Mode | Locations | Removed | Sync phase (s) | Sync queries | End to end (s) | Data Sync "
-            "| Parents deleted first |"
+            f"| {mode} | {row['locations']} | {row['sync']:.2f} | {row['queries']:,} | {row['end to end']:.2f} | "
+            f"{row['recorded']} |"
         )
-        print("|---|---:|---:|---:|---:|---:|---|---|")
-        for mode, job_model in jobs.items():
-            row = measure(job_model, user, fanouts, args.repeat)
-            print(
-                f"| {mode} | {row['locations']} | {row['removed']} | {row['sync']:.2f} | {row['queries']:,} | "
-                f"{row['end to end']:.2f} | {row['recorded']} | {row['parents first']} |",
-                flush=True,
-            )
+    print("\nRemoving the first subtree under the root:\n")
+    print(
+        "| Mode | Locations | Removed | Sync phase (s) | Sync queries | End to end (s) | Data Sync "
+        "| Parents deleted first |"
+    )
+    print("|---|---:|---:|---:|---:|---:|---|---|")
+    for mode, row in deletes.items():
+        print(
+            f"| {mode} | {row['locations']} | {row['removed']} | {row['sync']:.2f} | {row['queries']:,} | "
+            f"{row['end to end']:.2f} | {row['recorded']} | {row['parents first']} |"
+        )
     return 0
 
 

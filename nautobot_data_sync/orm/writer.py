@@ -145,7 +145,7 @@ class BulkWriter:
             if self.change_log:
                 given = {item.pk for item in written if any(item.resolved.many_to_many.values())}
                 self.change_log.created(instances, with_many_to_many=given)
-        savetime.tree_changed(model, savetime.tree_parents(model, instances))
+        savetime.tree_changed(model, nodes=instances)
         self.outcomes.succeeded(written)
 
     def _update(self, model, items):

@@ -63,6 +63,7 @@ COMPONENTS = "nautobot.dcim.models.device_components"
 VALIDATORS = "nautobot.data_validation.custom_validators"
 CUSTOM_FIELDS = "nautobot.extras.models.customfields"
 ENDPOINT = "nautobot.dcim.api.serializers:PathEndpointModelSerializerMixin"
+REDIS_CLIENT = "django_redis.client.default:DefaultClient"
 
 SPEEDUPS = {
     speedup.name: speedup
@@ -104,7 +105,8 @@ SPEEDUPS = {
             VALIDATION,
             "speedups.validation",
             "the per-object queries of Nautobot's clean() methods (component and device names, validation rules, "
-            "custom fields, tree ancestors) answered once per batch; new objects read no relations",
+            "custom fields, tree ancestors, a tree node's cycle check) answered once per batch; new objects read no "
+            "relations",
             {
                 f"{COMPONENTS}:ModularComponentModel.clean": {
                     "723579611c0e": V32,
@@ -121,6 +123,8 @@ SPEEDUPS = {
                 },
                 f"{CUSTOM_FIELDS}:CustomFieldModel.clean": {"a0d44141a65c": V31_32},
                 "tree_queries.models:TreeNode.ancestors": {"12615fdf86d5": V31_32},
+                "tree_queries.models:TreeNode.clean": {"8a0f9ddaf5c2": V31_32},
+                "nautobot.core.models.tree_queries:TreeQuerySet.ancestors": {"6de2c60aa84f": V31_32},
                 f"{DESCRIPTORS}:create_forward_many_to_many_manager": {"9daa2aa64d01": V31_32},
                 f"{DESCRIPTORS}:create_reverse_many_to_one_manager": {"3d4329019191": V31_32},
             },
@@ -165,6 +169,8 @@ SPEEDUPS = {
                 "nautobot.core.models.tree_queries:TreeModel.save": {"cf5cc6437c18": V31_32},
                 "nautobot.core.models.tree_queries:TreeModel.delete": {"c172c80e0fb7": V31_32},
                 "nautobot.core.signals:invalidate_max_depth_cache": {"acd7429afe83": V31_32},
+                f"{REDIS_CLIENT}.delete_pattern": {"c3b56fcbb372": V32, "297700b75c4b": V31},
+                f"{REDIS_CLIENT}.iter_keys": {"8a73be16f14f": V32, "c3a0c241c553": V31},
                 "nautobot.extras.signals:_handle_changed_object_pre_save": {"a49cea12af0c": V31_32},
                 "nautobot.extras.signals:_handle_changed_object": {"5576683efe8d": V32, "16d76f6c200c": V31},
                 "nautobot.extras.signals:_handle_deleted_object": {"97490df80065": V31_32},

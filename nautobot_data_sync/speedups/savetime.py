@@ -37,6 +37,7 @@ from nautobot.ipam.models import VLAN
 
 from nautobot_data_sync.speedups.patching import replaced
 from nautobot_data_sync.speedups.registry import SAVE_TIME, active
+from nautobot_data_sync.speedups.trees import TreeLinks
 
 DELETE = "delete"
 COMPONENT_TEMPLATES = (
@@ -136,19 +137,27 @@ def tree_parents(model, instances):
     return {instance.parent_id for instance in instances} if issubclass(model, TreeModel) else set()
 
 
-def tree_changed(model, parent_pks):
-    """As ``TreeModel.save()/delete()`` and the tree signals: ancestors of changed nodes forget their cached
-    descendants, and the tree's depth is read again."""
+def tree_changed(model, parent_pks=(), nodes=()):
+    """As ``TreeModel.save()/delete()`` and the tree signals: the ancestors of changed nodes (the nodes ``parent_pks``
+    and theirs, those of the parents of the saved ``nodes``) forget their cached descendants, and the tree's depth is
+    read again. The ancestors are read once (``trees.TreeLinks``), not one query per level and node."""
     if not issubclass(model, TreeModel):
         return
     invalidate_max_depth_cache(sender=model)
-    seen = set()
-    for parent in model.objects.filter(pk__in=set(parent_pks) - {None}):
-        for ancestor in parent.ancestors(include_self=True):
-            if ancestor.pk not in seen:
-                seen.add(ancestor.pk)
-                key = construct_cache_key(ancestor, method_name="cacheable_descendants_pks", branch_aware=True)
-                cache.delete_pattern(f"{key}(*)")
+    keys = {
+        construct_cache_key(model(pk=pk), method_name="cacheable_descendants_pks", branch_aware=True): pk
+        for pk in TreeLinks(model, nodes, parent_pks).parent_of
+    }
+    if keys:
+        _forget_cached_descendants(keys)
+
+
+def _forget_cached_descendants(keys):
+    """As ``cache.delete_pattern(f"{key}(*)")`` for each of ``keys`` (``{key: pk}``, the pk in each key), with one
+    scan of the cache instead of one per key."""
+    key, pk = next(iter(keys.items()))
+    pattern = key.replace(str(pk), "*", 1)
+    cache.delete_many([found for found in cache.iter_keys(f"{pattern}(*)") if found.partition("(")[0] in keys])
 
 
 @contextmanager

@@ -2,7 +2,7 @@
 
 Bulk mode runs each object's full ``clean()`` (the model's checks, custom validators, data-compliance rules). New
 objects are first marked as having no related objects (``mark_new()``: nothing points at them yet), so that neither
-their validation nor their serialization reads any. Five parts of Nautobot's checks do per object what a batch can
+their validation nor their serialization reads any. Six parts of Nautobot's checks do per object what a batch can
 do once; inside ``checked_per_batch()`` only:
 
 * data validation: Nautobot's validation-rule validator looks up, for every object, the enabled rules of four kinds
@@ -18,6 +18,9 @@ do once; inside ``checked_per_batch()`` only:
   device validated earlier in the batch holds its name; an unnamed device goes through Nautobot's validator;
 * tree nodes (locations...): ``ancestors()`` builds a new query at each call (every interface's ``clean()`` asks
   for its device's location's ancestors); here each node's is built once, unless the batch is of a tree model;
+* a tree's own nodes: ``TreeNode.clean()`` refuses a node among its parent's ancestors, reading the parent, then
+  each ancestor, one query at a time, then asking whether the node is among them: for every node. Here the
+  ancestors are read once for the batch (``trees.TreeLinks``);
 * custom fields: ``CustomFieldModel.clean()`` asks for the model's custom fields (a cache key built, a cache read,
   a tracing span) for every object; here once per batch.
 
@@ -29,6 +32,7 @@ from contextlib import ExitStack, contextmanager
 
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
 from nautobot.core.utils.config import get_settings_or_config
 from nautobot.data_validation.custom_validators import BaseValidator, get_data_compliance_rules_map
 from nautobot.data_validation.models import (
@@ -48,6 +52,7 @@ from tree_queries.models import TreeNode
 from nautobot_data_sync.modelmeta import backward_relations
 from nautobot_data_sync.speedups.patching import original, replaced
 from nautobot_data_sync.speedups.registry import VALIDATION, active
+from nautobot_data_sync.speedups.trees import TreeLinks
 
 KNOWN_UNIQUENESS_MODES = {choice for choice, _ in DeviceUniquenessChoices.CHOICES}
 RULE_MODELS = (RegularExpressionValidationRule, MinMaxValidationRule, RequiredValidationRule, UniqueValidationRule)
@@ -134,6 +139,8 @@ def checked_per_batch(model, instances):
     if active(VALIDATION):
         if not issubclass(model, TreeNode):  # the tree does not change while the batch is validated
             replacements.append((TreeNode, "ancestors", _ancestors_once()))
+        else:
+            replacements.append((TreeNode, "clean", _tree_clean(model, _tree_links(model, instances))))
         replacements.append((CustomFieldManager, "get_for_model", _custom_fields_once()))
         if not has_data_validation(model):
             replacements.append((BaseValidator, "clean", _nothing_to_enforce(model._meta.label_lower)))
@@ -191,6 +198,30 @@ def _ancestors_once():
         return built[key]
 
     return ancestors_once
+
+
+def _tree_links(model, instances):
+    """The links above a batch of tree nodes: new nodes are walked up through the parents attached to them; moved
+    ones from the database (an earlier batch of the flush may have moved what is attached)."""
+    if instances and instances[0]._state.adding:
+        return TreeLinks(model, nodes=instances)
+    return TreeLinks(model, parent_pks={node.parent_id for node in instances})
+
+
+def _tree_clean(model, links):
+    clean = original(TreeNode, "clean")
+
+    def clean_with_batch_links(node):
+        ancestors = links.ancestors(node.parent_id) if type(node) is model else None
+        if ancestors is None:  # Nautobot's check reads what is not known here (and raises if it is not found)
+            return clean(node)
+        # TreeNode.clean(): its parents' checks, then no node among its own parent's ancestors.
+        super(TreeNode, node).clean()
+        if node.pk and node.pk in ancestors:
+            raise ValidationError(_("A node cannot be made a descendant of itself."))
+        return None
+
+    return clean_with_batch_links
 
 
 def _custom_fields_once():
