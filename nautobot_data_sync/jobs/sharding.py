@@ -163,9 +163,10 @@ class ShardedRuns:
         failed = list(data_sync.shards.filter(status=ShardStatusChoices.FAILED))
         if not failed:
             raise ShardError(f"{data_sync} has no failed shard to retry")
+        if data_sync.job_result is None:
+            raise ShardError(f"{data_sync}: its Job Result, which holds the inputs its shards run with, was deleted")
         self.sync = data_sync
-        job_result = data_sync.job_result
-        self.shard_inputs = self._serialized(job_result.task_kwargs if job_result else {})
+        self.shard_inputs = self._serialized(data_sync.job_result.task_kwargs)
         data_sync.status, data_sync.end_time = SyncStatusChoices.RUNNING, None
         data_sync.summary = f"Retrying {len(failed)} failed job runs."
         data_sync.save(using=RECORDS_DB)
@@ -226,8 +227,11 @@ class ShardedRuns:
         inputs = {name: value for name, value in self.shard_inputs.items() if name not in skipped}
         queued = []
         for number, key in specs:
-            job_result = JobResult.objects.create(name=self.job_model.name, job_model=self.job_model, user=self.user)
-            if not start:  # the coordinating run's own part: this run
+            if start:
+                job_result = JobResult.objects.create(
+                    name=self.job_model.name, job_model=self.job_model, user=self.user
+                )
+            else:  # the coordinating run's own part: this run
                 job_result = self.job_result
             shard, _ = SyncShard.objects.using(RECORDS_DB).update_or_create(
                 sync=self.sync,
