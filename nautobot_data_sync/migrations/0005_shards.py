@@ -8,7 +8,6 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('extras', '0145_objectmetadata_assigned_object_type_cascade'),
         ('nautobot_data_sync', '0004_phase_profile'),
     ]
 
