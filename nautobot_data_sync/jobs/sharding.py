@@ -28,7 +28,8 @@ from nautobot_data_sync.sync import shards as records
 from nautobot_data_sync.sync.guards import BlockedModel, planned_deletes
 from nautobot_data_sync.sync.recorder import RECORDS_DB, iter_elements
 
-ENQUEUE_TAKES_JOB_KWARGS = "job_kwargs" in inspect.signature(JobResult.enqueue_job).parameters
+_JOB_KWARGS = inspect.signature(JobResult.enqueue_job).parameters.get("job_kwargs")
+ENQUEUE_TAKES_JOB_KWARGS = _JOB_KWARGS is not None and _JOB_KWARGS.kind != inspect.Parameter.VAR_KEYWORD  # 3.1: **
 SHARD_STATUS = {
     SyncStatusChoices.SUCCEEDED: ShardStatusChoices.SUCCEEDED,
     SyncStatusChoices.FAILED: ShardStatusChoices.FAILED,
