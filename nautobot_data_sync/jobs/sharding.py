@@ -83,6 +83,8 @@ class ShardedRuns:
         self.shard = (
             SyncShard.objects.using(RECORDS_DB).select_related("sync").filter(job_result_id=job_result_id).first()
         )
+        if self.shard is not None and self.shard.sync.dry_run != self.dryrun:
+            raise ShardError(f"{self.shard} was queued with other inputs than its sync's (dry-run or not)")
         if self.shard is None:
             wanted = inputs.get("run_as_shards") and not self.scope and not self.plan_mode
             if wanted and type(self).shards is ShardedRuns.shards:
