@@ -74,30 +74,26 @@ class Ownership:
 
     def stamp(self, model, written, seen):
         """Stamp the objects of Django ``model``: ``written`` (pks created or updated by this run) owned if unowned;
-        ``seen`` (pks the source has) last seen, and adopted if unowned. One query reads a batch's stamps; only the
-        missing and outdated ones are written (a sync that changed nothing, within the resolution, writes none)."""
+        ``seen`` (pks the source has) last seen, and adopted if unowned."""
         content_type = ContentType.objects.get_for_model(model)
         for name in TYPES:
             self._allow(self.types[name], content_type)
-        owner, last_seen = self.types[OWNER], self.types[LAST_SEEN]
-        seen = set(seen)
-        for chunk in _chunks(list(set(written) | seen)):
-            stamps = ObjectMetadata.objects.filter(
-                metadata_type__in=(owner, last_seen), assigned_object_type=content_type, assigned_object_id__in=chunk
-            ).values_list("metadata_type_id", "assigned_object_id", "_value")
-            owned, seen_at = set(), {}
-            for type_id, pk, value in stamps:
-                if type_id == owner.pk:
-                    owned.add(pk)
-                else:
-                    seen_at[pk] = value
-            outdated = [pk for pk, value in seen_at.items() if value < self.renew_before]
-            if outdated:
-                ObjectMetadata.objects.filter(
-                    metadata_type=last_seen, assigned_object_type=content_type, assigned_object_id__in=outdated
-                ).update(_value=self.now)
-            new = [(owner, pk, self.owner) for pk in chunk if pk not in owned]
-            new += [(last_seen, pk, self.now) for pk in chunk if pk in seen and pk not in seen_at]
+        self._stamp(self.types[OWNER], content_type, set(written) | set(seen), self.owner)
+        self._stamp(self.types[LAST_SEEN], content_type, set(seen), self.now, renew_before=self.renew_before)
+
+    def _stamp(self, metadata_type, content_type, pks, value, renew_before=None):
+        """Give every object of ``pks`` the ``value`` of ``metadata_type``: created where missing; with
+        ``renew_before``, also replaced where older than that (a date-time stamp renewed at its resolution)."""
+        for chunk in _chunks(list(pks)):
+            rows = ObjectMetadata.objects.filter(
+                metadata_type=metadata_type, assigned_object_type=content_type, assigned_object_id__in=chunk
+            )
+            if renew_before is not None:
+                rows.filter(_value__lt=renew_before).update(_value=value)
+            if rows.count() == len(chunk):  # none missing: nothing to read
+                continue
+            present = set(rows.values_list("assigned_object_id", flat=True))
+            missing = [pk for pk in chunk if pk not in present]
             ObjectMetadata.objects.bulk_create(
                 [
                     ObjectMetadata(
@@ -107,7 +103,7 @@ class Ownership:
                         scoped_fields=[],
                         _value=value,
                     )
-                    for metadata_type, pk, value in new
+                    for pk in missing
                 ],
                 batch_size=1000,
             )
