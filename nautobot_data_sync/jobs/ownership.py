@@ -106,10 +106,13 @@ class OwnershipSteps:
         if not (self.writes_nautobot and self.track_ownership):
             return
         ownership = Ownership(self.owner_name, app_setting("last_seen_resolution"))
+        seen_recently = self._seen_recently()
         for model_name in self.target_adapter.store.get_all_model_names():
-            in_source = {model.get_unique_id() for model in self.source_adapter.get_all(model_name)}
-            seen = {model.get_unique_id() for model in self.target_adapter.get_all(model_name)} & in_source
             written = self.recorder.written.get(model_name, set())
+            seen = set()
+            if not seen_recently:
+                in_source = {model.get_unique_id() for model in self.source_adapter.get_all(model_name)}
+                seen = {model.get_unique_id() for model in self.target_adapter.get_all(model_name)} & in_source
             objects = self.nautobot_objects(model_name, seen | written)
             for model in {model for model, _ in objects.values()}:
                 ownership.stamp(
@@ -117,6 +120,23 @@ class OwnershipSteps:
                     written=[objects[uid][1] for uid in written if uid in objects and objects[uid][0] is model],
                     seen=[objects[uid][1] for uid in seen if uid in objects and objects[uid][0] is model],
                 )
+
+    def _seen_recently(self):
+        """Whether an earlier run of this job, over all of this run's scope, stamped what it found within
+        ``last_seen_resolution``: what this run finds again is stamped owned and seen then, and a stamp younger than
+        the resolution is not renewed, so only what this run wrote is stamped (a sync every few minutes reads no
+        stamps). An object Nautobot gained and the source too since that run is adopted once the resolution is over."""
+        resolution = app_setting("last_seen_resolution")
+        if not resolution or self.plan_mode:
+            return False
+        since = timezone.now() - timedelta(seconds=resolution - 1)  # stamps hold whole seconds
+        earlier = (
+            self._real_runs()
+            .filter(status=SyncStatusChoices.SUCCEEDED, plan__isnull=True, start_time__gt=since)
+            .exclude(pk=self.sync.pk)
+        )
+        scope = self.scope.display()
+        return any(covered in ({}, scope) for covered in earlier.values_list("scope", flat=True))
 
     def nautobot_objects(self, model_name, unique_ids):
         """``{unique_id: (Django model, pk)}`` of the Nautobot objects of ``unique_ids``: from a declarative adapter's
