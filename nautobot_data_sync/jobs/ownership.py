@@ -109,7 +109,7 @@ class OwnershipSteps:
         seen_recently = self._seen_recently()
         for model_name in self.target_adapter.store.get_all_model_names():
             written = self.recorder.written.get(model_name, set())
-            seen = set()
+            seen = written  # after a recent run, only what this one wrote (it is in the source) needs stamps
             if not seen_recently:
                 in_source = {model.get_unique_id() for model in self.source_adapter.get_all(model_name)}
                 seen = {model.get_unique_id() for model in self.target_adapter.get_all(model_name)} & in_source
