@@ -67,23 +67,15 @@ def drive(way):
     nautobot.setup(os.environ["NAUTOBOT_CONFIG"])
     import hashlib
 
-    from django.contrib.auth import get_user_model
     from django.db import connection
     from django.db.models import Count
-    from nautobot.extras.models import Job as JobModel
-    from nautobot.extras.models import JobQueue, JobResult, ObjectChange
-    from nautobot.extras.utils import refresh_job_model_from_job_class
+    from nautobot.extras.models import JobResult, ObjectChange
 
+    from benchmarks.inventory_sync import prepare_job
     from nautobot_data_sync.choices import SyncStatusChoices
-    from nautobot_data_sync.jobs.examples.inventory import InventoryFileDataSource
     from nautobot_data_sync.models import Sync
 
-    job_model, _ = refresh_job_model_from_job_class(JobModel, InventoryFileDataSource, JobQueue)
-    job_model.enabled = True
-    job_model.soft_time_limit, job_model.time_limit = 3600, 3900
-    job_model.soft_time_limit_override = job_model.time_limit_override = True
-    job_model.validated_save()
-    user, _ = get_user_model().objects.get_or_create(username="benchmark", defaults={"is_superuser": True})
+    job_model, user = prepare_job()
     # allow_deletes: "changed" removes 2% of the devices, 16 times the delete guard's limit of interfaces at N=20,000
     inputs = {"dryrun": False, "memory_profiling": False, "parallel_loading": False, "allow_deletes": True}
     if way == "sharded":

@@ -71,11 +71,11 @@ class ShardedRuns:
         return []
 
     def loads_model(self, model_name):
-        """Whether this run loads the top-level model ``model_name`` (a shard loads its stage's models only)."""
-        if self.shard is None and not self.coordinating:
+        """Whether this run loads the top-level model ``model_name`` (a job run of a sharded sync, the coordinating
+        one included: its stage's models only)."""
+        if self.shard is None:
             return True
-        shared_stage = self.coordinating or self.shard.number == 0
-        return (model_name in self.shared_models) == shared_stage
+        return (model_name in self.shared_models) == (self.shard.number == 0)
 
     def begin_sharding(self, inputs):
         """Find out whether this run is a job run of a sharded sync, or coordinates one (``inputs``: the run's)."""
@@ -94,8 +94,9 @@ class ShardedRuns:
             self.coordinating = bool(wanted)
         writes_stage = self.coordinating or (self.shard is not None and self.shard.stage == ShardStageChoices.WRITES)
         self.postpones_deletes = writes_stage and not self.dryrun
-        variables = self._get_vars()
-        self.shard_inputs = self._serialized({name: value for name, value in inputs.items() if name in variables})
+        if self.coordinating or self.shard is not None:  # they queue job runs with these inputs
+            variables = self._get_vars()
+            self.shard_inputs = self._serialized({name: value for name, value in inputs.items() if name in variables})
 
     def open_shards(self):
         """Start this run as a job run of its sharded sync: the coordinating run is its number 0."""
@@ -132,7 +133,7 @@ class ShardedRuns:
 
     def check_stage_loaded(self):
         """Refuse a shard whose adapters loaded models of another stage (they must follow ``loads_model()``)."""
-        if self.shard is None and not self.coordinating:
+        if self.shard is None:
             return
         for adapter in (self.source_adapter, self.target_adapter):
             for model_name in adapter.top_level:
