@@ -9,9 +9,11 @@ are written with a fixed number of queries per model and batch of ``CHUNK`` obje
 never a change record (a stamp is bookkeeping, not a change).
 """
 
+import uuid
 from datetime import timedelta
 
 from django.contrib.contenttypes.models import ContentType
+from django.db import connection
 from django.utils import timezone
 from nautobot.extras.choices import MetadataTypeDataTypeChoices
 from nautobot.extras.models import MetadataType, ObjectMetadata
@@ -85,27 +87,18 @@ class Ownership:
         """Give every object of ``pks`` the ``value`` of ``metadata_type``: created where missing; with
         ``renew_before``, also replaced where older than that (a date-time stamp renewed at its resolution)."""
         for chunk in _chunks(list(pks)):
-            rows = ObjectMetadata.objects.filter(
-                metadata_type=metadata_type, assigned_object_type=content_type, assigned_object_id__in=chunk
-            )
             if renew_before is not None:
-                rows.filter(_value__lt=renew_before).update(_value=value)
-            if rows.count() == len(chunk):  # none missing: nothing to read
-                continue
-            present = set(rows.values_list("assigned_object_id", flat=True))
-            missing = [pk for pk in chunk if pk not in present]
-            ObjectMetadata.objects.bulk_create(
-                [
-                    ObjectMetadata(
-                        metadata_type=metadata_type,
-                        assigned_object_type=content_type,
-                        assigned_object_id=pk,
-                        scoped_fields=[],
-                        _value=value,
-                    )
-                    for pk in missing
-                ],
-                batch_size=1000,
+                ObjectMetadata.objects.filter(
+                    metadata_type=metadata_type,
+                    assigned_object_type=content_type,
+                    assigned_object_id__in=chunk,
+                    _value__lt=renew_before,
+                ).update(_value=value)
+            _insert_missing(
+                ObjectMetadata(
+                    metadata_type=metadata_type, assigned_object_type=content_type, scoped_fields=[], _value=value
+                ),
+                chunk,
             )
 
     def _allow(self, metadata_type, content_type):
@@ -121,6 +114,39 @@ class Ownership:
             )
             invalidate_models_cache(sender=through)
             self._allowed.add(key)
+
+
+def _insert_missing(template, pks):
+    """Insert a copy of the unsaved ObjectMetadata ``template`` for each object of ``pks`` that has no stamp of its
+    type yet, in one statement: the rows ``bulk_create()`` would insert (each field's value prepared by its own
+    field), without building an instance per row or reading first which stamps exist."""
+    columns, values, params = [], [], []
+    for field in ObjectMetadata._meta.concrete_fields:
+        columns.append(connection.ops.quote_name(field.column))
+        if field.name in ("id", "assigned_object_id"):
+            values.append(f"rows.{field.name}")
+        else:
+            values.append(f"%s::{field.db_type(connection)}")
+            params.append(field.get_db_prep_save(field.pre_save(template, add=True), connection))
+    table = connection.ops.quote_name(ObjectMetadata._meta.db_table)
+    type_column, object_type_column, object_column = (
+        connection.ops.quote_name(ObjectMetadata._meta.get_field(name).column)
+        for name in ("metadata_type", "assigned_object_type", "assigned_object_id")
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} ({', '.join(columns)}) SELECT {', '.join(values)} "
+            "FROM unnest(%s::uuid[], %s::uuid[]) AS rows(id, assigned_object_id) "
+            f"WHERE NOT EXISTS (SELECT 1 FROM {table} AS stamp WHERE stamp.{type_column} = %s "
+            f"AND stamp.{object_type_column} = %s AND stamp.{object_column} = rows.assigned_object_id)",
+            [
+                *params,
+                [uuid.uuid4() for _ in pks],
+                list(pks),
+                template.metadata_type_id,
+                template.assigned_object_type_id,
+            ],
+        )
 
 
 def _chunks(items):
