@@ -8,6 +8,7 @@ context, inserted ``CHANGES_PER_INSERT`` at a time and registered in the change 
 Related objects the serialization reads are prefetched once per batch.
 """
 
+from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import prefetch_related_objects
 from nautobot.extras.choices import ObjectChangeActionChoices
@@ -15,6 +16,7 @@ from nautobot.extras.constants import CHANGELOG_MAX_CHANGE_CONTEXT_DETAIL
 from nautobot.extras.models import ObjectChange
 
 from nautobot_data_sync.modelmeta import backward_relations, foreign_keys, natural_key_hops
+from nautobot_data_sync.speedups.copyrows import insert_rows
 from nautobot_data_sync.speedups.deferral import change_key
 from nautobot_data_sync.speedups.serialization import precomputed
 
@@ -109,7 +111,7 @@ class ChangeLog:
     def insert(self, records):
         """Insert the records and register them as Nautobot's signal handlers do, so that a later save of the same
         object in this job updates its record instead of adding one."""
-        ObjectChange.objects.bulk_create(records, batch_size=CHANGES_PER_INSERT)
+        insert_rows(records, batch_size=CHANGES_PER_INSERT)
         for change in records:
             key = change_key(change.changed_object_type_id, change.changed_object_id, change.user)
             self.change_context.deferred_object_changes[key] = [{"action": change.action, "user": change.user}]
@@ -124,8 +126,9 @@ def prefetch_paths(model):
 
 
 def _forward_paths(model):
-    """Foreign keys, what their natural keys walk, and their reverse one-to-one fields (a nested device's bay)."""
-    paths = []
+    """Foreign keys, what their natural keys walk, and their reverse one-to-one fields (a nested device's bay); generic
+    foreign keys (an object metadata's object, which its display names)."""
+    paths = [field.name for field in model._meta.private_fields if isinstance(field, GenericForeignKey)]
     for field in foreign_keys(model):
         paths.append(field.name)
         paths.extend(f"{field.name}__{hops}" for hops in natural_key_hops(field.related_model))
