@@ -34,6 +34,7 @@ from nautobot_data_sync.orm.outcomes import Outcomes
 from nautobot_data_sync.orm.pending import CREATE, DELETE, UPDATE
 from nautobot_data_sync.speedups import savetime, validation
 from nautobot_data_sync.speedups.config import read_once
+from nautobot_data_sync.speedups.copyrows import insert_rows
 
 
 class BulkWriter:
@@ -68,6 +69,12 @@ class BulkWriter:
         if not (isinstance(model_class, type) and issubclass(model_class, NautobotModel)):
             return False
         return operation == DELETE or self._in_bulk(model_class, operation)
+
+    @staticmethod
+    def only_queues(model_class, operation):
+        """Whether ``operation`` of a model class whose writes are queued here writes nothing at once: the declarative
+        model's own method, not an override that may write before queuing (the executor then needs no savepoint)."""
+        return next(klass for klass in model_class.__mro__ if operation in vars(klass)) is NautobotModel
 
     def _in_bulk(self, model_class, operation):
         bulk = model_class._bulk_mode
@@ -133,7 +140,7 @@ class BulkWriter:
         validation.mark_new([item.instance for item in items])
         valid = self.validator.validate(model, items, creating=True, created=self._created)
         with transaction.atomic():  # the batch, its many-to-many, components, relationships and change log
-            written = self._write(valid, lambda batch: model.objects.bulk_create([item.instance for item in batch]))
+            written = self._write(valid, lambda batch: insert_rows([item.instance for item in batch]))
             if not written:
                 return
             instances = [item.instance for item in written]

@@ -29,6 +29,7 @@ SERIALIZATION = "change records serialized per batch"
 SAVE_TIME = "save-time side effects in bulk"
 THREADS = "job log from loader threads"
 DEFERRAL = "change records of one-by-one writes built per batch"
+COPY_ROWS = "rows inserted with COPY"
 
 
 @dataclass(frozen=True)
@@ -137,6 +138,8 @@ SPEEDUPS = {
             {
                 "nautobot.extras.models.change_logging:ChangeLoggedModel.to_objectchange": {"160d7c4a5485": V31_32},
                 "nautobot.core.models.utils:serialize_object": {"2a820fb6a1c2": V31_32},
+                "rest_framework.fields:Field.get_attribute": {"d6478027a6aa": V31_32},
+                "rest_framework.fields:get_attribute": {"317c25d7087e": V31_32},
                 "nautobot.core.models.utils:serialize_object_v2": {"b5807da47465": V31_32},
                 "nautobot.core.models.utils:construct_natural_slug": {"0375bfee15a0": V31_32},
                 "nautobot.core.models:BaseModel.natural_slug": {"c7ad1b1b7b62": V31_32},
@@ -198,6 +201,20 @@ SPEEDUPS = {
                 "nautobot.extras.context_managers:ChangeContext.get_user": {"1a45bd7086a6": V31_32},
             },
             since="3.2",  # Nautobot 3.1 records a change inline in its save signal, with nothing to defer it by
+        ),
+        SpeedUp(
+            COPY_ROWS,
+            "speedups.copyrows",
+            "the rows bulk_create() would insert (created objects, change records, the sync's records), each value "
+            "prepared as it prepares them, sent with PostgreSQL's COPY instead of a multi-row INSERT",
+            {
+                "django.db.models.query:QuerySet.bulk_create": {"f822e0fc4c40": V31_32},
+                "django.db.models.query:QuerySet._prepare_for_bulk_create": {"71975a9305a3": V31_32},
+                "django.db.models.sql.compiler:SQLInsertCompiler.as_sql": {"497ecc56a091": V31_32},
+                "django.db.models.sql.compiler:SQLInsertCompiler.prepare_value": {"2e49a07e78af": V31_32},
+                "django.db.models.sql.compiler:SQLInsertCompiler.pre_save_val": {"f9efbaa8ba5c": V31_32},
+                "django.db.backends.utils:CursorWrapper._execute_with_wrappers": {"1f629e7adeb9": V31_32},
+            },
         ),
     )
 }

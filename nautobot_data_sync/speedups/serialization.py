@@ -6,10 +6,11 @@ serializes the object twice (Django's serializer for ``object_data``, the REST A
 ``object_data_v2``), reading related objects and configuration again for every object. Inside ``precomputed()``
 a batch of one model is serialized together (its related objects prefetched by the caller, so objects that share a
 device or a location share one Python instance): the REST serializer runs once over the list (``many=True``), nested
-related objects are represented once per batch, URLs reversed once per route, natural slugs computed once per
-object (each natural-key value slugified once per batch), custom field keys read once per serializer; and the
-model's own ``to_objectchange()`` still builds each record (so its ``related_object`` and any override apply) from
-the precomputed data. With this speed-up off, ``to_objectchange()`` serializes each object as Nautobot does.
+related objects are represented once per batch, fields read without DRF's per-value checks where they cannot
+apply, URLs reversed once per route, natural slugs computed once per object (each natural-key value slugified once
+per batch), custom field keys read once per serializer; and the model's own ``to_objectchange()`` still builds each
+record (so its ``related_object`` and any override apply) from the precomputed data. With this speed-up off,
+``to_objectchange()`` serializes each object as Nautobot does.
 
 Nautobot's module functions are replaced through ``patching`` (in the serializing thread only); the batch's own
 serializer objects, built for one batch, are amortized in place.
@@ -18,6 +19,7 @@ serializer objects, built for one batch, are amortized in place.
 import json
 import re
 import uuid
+from collections.abc import Mapping
 from contextlib import ExitStack, contextmanager, suppress
 
 from django.core.serializers.json import DjangoJSONEncoder
@@ -38,7 +40,7 @@ from nautobot.dcim.models import CablePath
 from nautobot.dcim.models.device_components import PathEndpoint
 from nautobot.extras.api.customfields import CustomFieldsDataField
 from nautobot.extras.models import change_logging as change_logging_module
-from rest_framework.fields import DateTimeField
+from rest_framework.fields import DateTimeField, Field
 from rest_framework.relations import HyperlinkedRelatedField, ManyRelatedField
 from rest_framework.reverse import reverse as drf_reverse
 from rest_framework.serializers import BaseSerializer, ListSerializer
@@ -122,6 +124,7 @@ def _amortize(serializer, reverse):
     date-times looked up once; natural slugs computed once per object, not twice; cable paths read from what was
     prefetched."""
     for field in serializer.fields.values():
+        _plain_attribute(field)
         nested = field.child if isinstance(field, ListSerializer) else field
         if isinstance(nested, BaseSerializer):
             nested.to_representation = _once_per_object(nested, reverse)
@@ -137,6 +140,30 @@ def _amortize(serializer, reverse):
     if isinstance(custom_fields, CustomFieldsDataField):
         keys = custom_fields.custom_field_keys
         custom_fields.to_representation = lambda data: {key: data.get(key) for key in keys}
+
+
+def _plain_attribute(field):
+    """DRF's ``Field.get_attribute()`` without its per-value checks where they cannot apply: a field whose source is the
+    object itself (a method field) gets the object; one whose source is one attribute gets that attribute, unless it
+    is callable or missing, which DRF's own path handles."""
+    if type(field).get_attribute is not Field.get_attribute or isinstance(field, BaseSerializer):
+        return
+    if field.source_attrs == []:
+        field.get_attribute = lambda instance: instance
+    elif len(field.source_attrs) == 1:
+        (name,) = field.source_attrs
+        by_drf = field.get_attribute
+
+        def get_attribute(instance):
+            if isinstance(instance, Mapping):
+                return by_drf(instance)
+            try:
+                value = getattr(instance, name)
+            except Exception:  # noqa: BLE001 - DRF decides what a missing value means for this field
+                return by_drf(instance)
+            return by_drf(instance) if callable(value) else value
+
+        field.get_attribute = get_attribute
 
 
 def _natural_slug_once(serializer):

@@ -1,5 +1,7 @@
 """Apply a calculated diff with diffsync's own syncer, recording each element's outcome."""
 
+from contextlib import nullcontext
+
 from diffsync.enum import DiffSyncActions, DiffSyncFlags, DiffSyncStatus
 from diffsync.helpers import DiffSyncSyncer
 from django.db import transaction
@@ -29,7 +31,8 @@ class OutcomeReport:
 class RecordingSyncer(DiffSyncSyncer):
     """diffsync's syncer with three additions.
 
-    * Each create/update/delete runs in its own savepoint: an object that fails leaves nothing half-written.
+    * Each create/update/delete runs in its own savepoint: an object that fails leaves nothing half-written. A
+      declarative model's write that the writer only queues needs none (the writer writes each batch in its own).
     * Any exception from a model's create/update/delete is a failure of that object, not a crash of the sync,
       unless ``report`` stops on failure, in which case ``SyncAborted`` is raised.
     * Every element's outcome goes to ``report`` (an ``OutcomeReport``); elements never reached (under a failed
@@ -119,11 +122,13 @@ class RecordingSyncer(DiffSyncSyncer):
         mark = self.deferred.begin(self.action) if self.deferred is not None and not queued else None
         self._outcome = None
         deleted = _ref(dst_model) if self.action == DiffSyncActions.DELETE else None
+        # a write only queued touches no table yet: the writer's batch savepoint covers it
+        savepoint = not (queued and writer.only_queues(model_class, self.action))
         try:
-            with transaction.atomic():
+            with transaction.atomic() if savepoint else nullcontext():
                 changed, model = super().sync_model(src_model, dst_model, ids, attrs)
                 status, message = self._outcome
-                if status != DiffSyncStatus.SUCCESS:
+                if status != DiffSyncStatus.SUCCESS and savepoint:
                     transaction.set_rollback(True)
         except Exception as error:  # any error in user CRUD code is this object's failure
             status, message = DiffSyncStatus.ERROR, f"{type(error).__name__}: {error}"

@@ -9,6 +9,7 @@ from nautobot.extras.models.jobs import JOB_LOGS
 
 from nautobot_data_sync.choices import ChangeActionChoices, ChangeStatusChoices
 from nautobot_data_sync.models import SyncChange
+from nautobot_data_sync.speedups.copyrows import insert_rows
 
 RECORDS_DB = JOB_LOGS
 """Records are written on Nautobot's job-log connection, so they survive a rollback of the sync's own transaction."""
@@ -188,7 +189,7 @@ class ChangeRecorder:
             return
         if self.lookup_objects:
             self._link(self._buffer)
-        SyncChange.objects.using(RECORDS_DB).bulk_create(self._buffer, batch_size=self.batch_size)
+        insert_rows(self._buffer, using=RECORDS_DB, batch_size=self.batch_size)
         self._buffer = []
 
     def _link(self, rows):
