@@ -22,7 +22,7 @@ from psycopg2.extras import Json
 
 from nautobot_data_sync.speedups.registry import COPY_ROWS, active
 
-_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+_ESCAPES = (("\\", "\\\\"), ("\t", "\\t"), ("\n", "\\n"), ("\r", "\\r"))  # the backslash first
 
 
 class _NotCopied(Exception):
@@ -83,7 +83,7 @@ def _text(value):
     if value is True or value is False:
         return "t" if value else "f"
     if isinstance(value, str):
-        return str.translate(value, _ESCAPES)  # its characters, as the driver quotes them (not a subclass's __str__)
+        return _escaped(str.__str__(value))  # its characters, not a subclass's __str__()
     if isinstance(value, float) and not math.isfinite(value):
         raise _NotCopied
     if isinstance(value, (int, float, decimal.Decimal, uuid.UUID)):
@@ -91,8 +91,17 @@ def _text(value):
     if isinstance(value, (datetime.datetime, datetime.date, datetime.time)):
         return value.isoformat()
     if isinstance(value, Json):  # a JSON value as the backend adapts it
-        return str.translate(value.dumps(value.adapted), _ESCAPES)
+        return _escaped(value.dumps(value.adapted))
     raise _NotCopied
+
+
+def _escaped(text):
+    """``text`` with what ``COPY`` reads as special escaped (``str.replace()`` per character: far faster than
+    ``str.translate()`` on the long JSON documents of change records)."""
+    for character, escape in _ESCAPES:
+        if character in text:
+            text = text.replace(character, escape)
+    return text
 
 
 def _copy(model, text, connection):
