@@ -353,6 +353,8 @@ class DataSyncJob(PlanSteps, ShardedRuns, ScopedRuns, RunGuards, OwnershipSteps,
 
     def after_return(self, *args, **kwargs):
         """Nautobot calls this last, after it dispatched the job's change records: stop what run() started for it."""
+        if self._speedups is not None:
+            self._speedups.release(self.source_adapter, self.target_adapter)
         self._after_dispatch.close()
         return super().after_return(*args, **kwargs)
 

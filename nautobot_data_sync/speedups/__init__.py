@@ -17,7 +17,7 @@ from contextlib import ExitStack
 from nautobot_data_sync.speedups import registry
 from nautobot_data_sync.speedups.config import read_once
 from nautobot_data_sync.speedups.dispatch import change_data_in_chunks
-from nautobot_data_sync.speedups.heap import freeze_heap, frozen_heap
+from nautobot_data_sync.speedups.heap import freeze_heap, frozen_heap, release_stores
 from nautobot_data_sync.speedups.registry import CONFIGURATION, DISPATCH, HEAP, active
 
 
@@ -49,6 +49,11 @@ class SyncSpeedups:
         """The sync has allocated what lives until it ends (its loaded data and diff): keep that frozen too."""
         if active(HEAP):
             freeze_heap()
+
+    def release(self, *adapters):
+        """The job has ended: let its adapters' loaded models go without a full garbage collection."""
+        if active(HEAP):
+            release_stores(adapters)
 
     def _report(self, speedup):
         self.logger.warning(

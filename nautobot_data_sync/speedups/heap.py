@@ -5,17 +5,24 @@ collections walks every object alive, the worker's whole Django and Nautobot hea
 sixteen of them for a 9,000-object sync. ``gc.freeze()`` takes what exists when the sync starts out of those walks
 (what the sync allocates is still collected); ``freeze_heap()`` called again inside the block adds what is alive by
 then (the loaded data and the diff, alive until the sync ends). Leaving ``frozen_heap()`` puts everything back.
+
+With the full collections it skips, the collector also stops freeing a sync's garbage cycles soon: each loaded model
+refers to its adapter, whose store holds it (and holds itself, through its logger). ``release_stores()`` empties the
+stores once the job ends, so the models are freed at once, without a full collection; without it a worker's memory
+grew by about 35 MiB with every 9,000-object sync until one ran.
 """
 
 import gc
 from contextlib import contextmanager
 
+from diffsync.store.local import LocalStore
+
 
 def freeze_heap():
     """Take the objects alive now out of the collector's full walks (until ``frozen_heap()`` ends). Only the young
     generations are collected first: a full collection walks the whole heap (0.1 to 0.2 s in a worker, twice per
-    sync: most of a small sync's own time), while the garbage of the old generation is little and is collected once
-    the block ends."""
+    sync: most of a small sync's own time), while the garbage of the old generation is little (a sync's own is freed by
+    ``release_stores()``)."""
     gc.collect(1)
     gc.freeze()
 
@@ -28,3 +35,11 @@ def frozen_heap():
         yield
     finally:
         gc.unfreeze()
+
+
+def release_stores(adapters):
+    """Empty the diffsync ``LocalStore`` of each of ``adapters`` (a job's, once it ends)."""
+    for adapter in adapters:
+        store = getattr(adapter, "store", None)
+        if type(store) is LocalStore:
+            store._data.clear()
