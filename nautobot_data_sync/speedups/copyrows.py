@@ -5,9 +5,10 @@ per-object records. ``bulk_create()`` renders each batch as one ``INSERT`` whose
 PostgreSQL parses again; ``COPY`` streams the same values as text, which PostgreSQL reads far faster. ``insert_rows()``
 prepares every value exactly as ``bulk_create()`` does (the primary key's default, each field's ``pre_save()`` and
 ``get_db_prep_save()``), so the rows are the same. It takes the ``bulk_create()`` path for what it does not cover:
-another database, a model with parent tables or a primary key the database assigns, an expression or a value of a
-type it does not write (arrays, binary data...). The statement goes through the connection's execute wrappers, so
-the sync's query count sees it, and its errors are Django's (an ``IntegrityError`` stays one).
+another database, a model with parent tables or a column the database computes (a generated one, a primary key it
+assigns), an expression or a value of a type it does not write (arrays, binary data...). The statement goes through
+the connection's execute wrappers, so the sync's query count sees it, and its errors are Django's (an
+``IntegrityError`` stays one).
 """
 
 import datetime
@@ -36,7 +37,7 @@ def insert_rows(objects, using="default", batch_size=None):
     model = type(objects[0])
     connection = connections[using]
     copies = connection.vendor == "postgresql" and connection.Database.__name__ == "psycopg2"
-    if not (copies and active(COPY_ROWS) and not model._meta.parents):
+    if not (copies and active(COPY_ROWS) and not model._meta.parents and not _read_back(model)):
         model._base_manager.using(using).bulk_create(objects, batch_size=batch_size)
         return
     step = batch_size or len(objects)
@@ -51,6 +52,11 @@ def insert_rows(objects, using="default", batch_size=None):
         for obj in batch:
             obj._state.adding = False
             obj._state.db = using
+
+
+def _read_back(model):
+    """Whether the database computes a column ``bulk_create()`` reads back (a generated one, or one it returns)."""
+    return any(getattr(field, "generated", False) or field.db_returning for field in model._meta.concrete_fields)
 
 
 def _rows(model, objects, connection):

@@ -1,6 +1,8 @@
 """Rows inserted with COPY are the rows bulk_create() inserts, its errors are Django's, and the query count sees it."""
 
 import pytest
+from django.contrib.auth.models import Permission
+from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Value
 from django.db.models.functions import Concat
@@ -91,3 +93,12 @@ class CopyRowsTest(TestCase):
         self.assertNotIn("COPY", statements)
         self.assertEqual(Device.objects.get(pk=devices[0].pk).comments, "made in SQL")
         self.assertEqual(Device.objects.filter(name__startswith="expression-").count(), len(AWKWARD))
+
+    def test_a_key_the_database_assigns_takes_bulk_create_and_is_read_back(self):
+        content_type = ContentType.objects.get_for_model(Device)
+        permission = Permission(name="Copy test", codename="copy_test", content_type=content_type)
+        with CaptureQueriesContext(connection) as queries:
+            insert_rows([permission])
+        self.assertNotIn("COPY", [query["sql"].split(" ")[0] for query in queries.captured_queries])
+        self.assertIsNotNone(permission.pk, "read back, as bulk_create() does")
+        self.assertEqual(Permission.objects.get(pk=permission.pk).codename, "copy_test")
