@@ -66,7 +66,7 @@ def _rows(model, objects, connection):
     for obj in objects:
         if obj.pk is None:
             obj.pk = model._meta.pk.get_pk_value_on_save(obj)
-            if obj.pk is None:  # the database assigns it, and bulk_create() reads it back
+            if obj.pk is None:  # no default (a key the database assigns never gets here): as bulk_create() does
                 raise _NotCopied
         obj._prepare_related_fields_for_save(operation_name="bulk_create")
         lines.append("\t".join(_text(_prepared(field, obj, connection)) for field in fields))
