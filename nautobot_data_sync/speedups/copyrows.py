@@ -4,9 +4,11 @@ A sync inserts many rows at once: the objects it creates, their change records (
 per-object records. ``bulk_create()`` renders each batch as one ``INSERT`` whose every value is a literal that
 PostgreSQL parses again; ``COPY`` streams the same values as text, which PostgreSQL reads far faster. ``insert_rows()``
 prepares every value exactly as ``bulk_create()`` does (the primary key's default, each field's ``pre_save()`` and
-``get_db_prep_save()``), so the rows are the same. It takes the ``bulk_create()`` path for what it does not cover:
+``get_db_prep_save()``), so the rows are the same; each row is prepared as the driver reads the text, while
+PostgreSQL inserts the rows sent before it. It takes the ``bulk_create()`` path for what it does not cover:
 another database, a model with parent tables or a column the database computes (a generated one, a primary key it
-assigns), an expression or a value of a type it does not write (arrays, binary data...). The statement goes through
+assigns), and from the first expression or value of a type it does not write (arrays, binary data...) on, the rest
+of the batch. The statement goes through
 the connection's execute wrappers, so the sync's query count sees it, and its errors are Django's (an
 ``IntegrityError`` stays one).
 """
@@ -18,16 +20,18 @@ import math
 import time
 import uuid
 
-from django.db import connections
+from django.db import connections, transaction
 from psycopg2.extras import Json
 
 from nautobot_data_sync.speedups.registry import COPY_ROWS, active
 
+COPY_CHUNK = 2**15
+"""Characters of ``COPY`` text prepared per read of the driver (a few change records; many objects)."""
 _ESCAPES = (("\\", "\\\\"), ("\t", "\\t"), ("\n", "\\n"), ("\r", "\\r"))  # the backslash first
 
 
 class _NotCopied(Exception):
-    """A value ``COPY`` text is not written for here: the batch takes ``bulk_create()``."""
+    """A value ``COPY`` text is not written for here: the rows from its object on take ``bulk_create()``."""
 
 
 def insert_rows(objects, using="default", batch_size=None):
@@ -41,17 +45,19 @@ def insert_rows(objects, using="default", batch_size=None):
         model._base_manager.using(using).bulk_create(objects, batch_size=batch_size)
         return
     step = batch_size or len(objects)
-    for start in range(0, len(objects), step):
-        batch = objects[start : start + step]
-        try:
-            text = _rows(model, batch, connection)
-        except _NotCopied:
-            model._base_manager.using(using).bulk_create(batch)
-            continue
-        _copy(model, text, connection)
-        for obj in batch:
-            obj._state.adding = False
-            obj._state.db = using
+    with transaction.atomic(using=using, savepoint=False):  # all batches or none, as bulk_create()
+        for start in range(0, len(objects), step):
+            batch = objects[start : start + step]
+            rows = _RowStream(model, batch, connection)
+            if rows.pending:
+                _copy(model, rows, connection)
+            if rows.error:  # raised as bulk_create() raises it, not as the driver's "error in .read() call"
+                raise rows.error
+            for obj in batch[: rows.sent]:
+                obj._state.adding = False
+                obj._state.db = using
+            if rows.sent < len(batch):  # from the first row COPY text is not written for
+                model._base_manager.using(using).bulk_create(batch[rows.sent :])
 
 
 def _read_back(model):
@@ -59,19 +65,50 @@ def _read_back(model):
     return any(getattr(field, "generated", False) or field.db_returning for field in model._meta.concrete_fields)
 
 
-def _rows(model, objects, connection):
-    """The ``COPY`` text of ``objects``, each value prepared as ``bulk_create()`` prepares it."""
-    fields = model._meta.concrete_fields
-    lines = []
-    for obj in objects:
-        if obj.pk is None:
-            obj.pk = model._meta.pk.get_pk_value_on_save(obj)
-            if obj.pk is None:  # no default (a key the database assigns never gets here): as bulk_create() does
-                raise _NotCopied
-        obj._prepare_related_fields_for_save(operation_name="bulk_create")
-        lines.append("\t".join(_text(_prepared(field, obj, connection)) for field in fields))
-    lines.append("")
-    return "\n".join(lines)
+class _RowStream(io.TextIOBase):
+    """The ``COPY`` text of ``objects``, each row prepared as ``bulk_create()`` prepares it, and only when the driver
+    reads it: PostgreSQL inserts the rows already sent while the next ones are prepared. The text ends before the
+    first object it cannot be written for (``sent`` rows were read) or whose preparation raised (``error``)."""
+
+    def __init__(self, model, objects, connection):
+        self.fields = model._meta.concrete_fields
+        self.objects = iter(objects)
+        self.connection = connection
+        self.sent = 0
+        self.error = None
+        self.pending = self._next_row()  # the first row is prepared before the COPY starts
+
+    def read(self, size=-1):
+        parts, length = [], 0
+        while self.pending and (size < 0 or length < size):
+            parts.append(self.pending)
+            length += len(self.pending)
+            self.sent += 1
+            self.pending = self._next_row()
+        return "".join(parts)
+
+    def _next_row(self):
+        obj = next(self.objects, None)
+        if obj is None:
+            return ""
+        try:
+            return _row(obj, self.fields, self.connection)
+        except _NotCopied:
+            pass
+        except Exception as error:  # noqa: BLE001 - kept for insert_rows() to raise after the COPY
+            self.error = error
+        self.objects = iter(())
+        return ""
+
+
+def _row(obj, fields, connection):
+    """One line of ``COPY`` text: the values of new ``obj``."""
+    if obj.pk is None:
+        obj.pk = obj._meta.pk.get_pk_value_on_save(obj)
+        if obj.pk is None:  # no default (a key the database assigns never gets here): as bulk_create() does
+            raise _NotCopied
+    obj._prepare_related_fields_for_save(operation_name="bulk_create")
+    return "\t".join(_text(_prepared(field, obj, connection)) for field in fields) + "\n"
 
 
 def _prepared(field, obj, connection):
@@ -110,7 +147,7 @@ def _escaped(text):
     return text
 
 
-def _copy(model, text, connection):
+def _copy(model, rows, connection):
     """Run ``COPY`` through the connection's execute wrappers and into its query log, as ``execute()`` would."""
     quote = connection.ops.quote_name
     columns = ", ".join(quote(field.column) for field in model._meta.concrete_fields)
@@ -120,7 +157,7 @@ def _copy(model, text, connection):
         def copy(sql, params, many, context):
             started = time.monotonic()
             with connection.wrap_database_errors:
-                cursor.cursor.copy_expert(sql, io.StringIO(text))
+                cursor.cursor.copy_expert(sql, rows, size=COPY_CHUNK)
             if connection.queries_logged:
                 connection.queries_log.append({"sql": sql, "time": f"{time.monotonic() - started:.3f}"})
 

@@ -12,39 +12,7 @@ from nautobot.dcim.models import Device
 
 from nautobot_data_sync.speedups.copyrows import insert_rows
 from nautobot_data_sync.sync.metrics import QueryCounter
-from nautobot_data_sync.tests.fixtures.orm import make_world
-
-AWKWARD = ["tab\there", "new\nline", "back\\slash \\N", "quote ' \" ", "carriage\rreturn", "unicode é ✓ 🚀", ""]
-"""Text COPY escapes (or must not): tabs, newlines, backslashes (a literal \\N is not NULL), quotes, non-ASCII."""
-
-
-def _devices(world, prefix):
-    return [
-        Device(
-            name=f"{prefix}-{index} {text}",
-            location=world["locations"][index % 2],
-            device_type=world["device_type"],
-            role=world["role"],
-            status=world["status"],
-            serial=text,
-            asset_tag=None if index % 2 else f"{prefix}-tag-{index}",
-            comments=f"{text}\n\\t{text}",
-            _custom_field_data={"owner": text, "nested": {"list": [1, 2.5, None, True, text]}},
-        )
-        for index, text in enumerate(AWKWARD)
-    ]
-
-
-def _rows(devices, prefix):
-    """Each device's row as stored, but for what differs between two inserts (pk, timestamps, the name's prefix)."""
-    skip = {"id", "created", "last_updated"}
-    fields = [field.attname for field in Device._meta.concrete_fields if field.attname not in skip]
-    rows = Device.objects.filter(pk__in=[device.pk for device in devices]).values(*fields)
-    unprefixed = [
-        {name: value.replace(prefix, "") if isinstance(value, str) else value for name, value in row.items()}
-        for row in rows
-    ]
-    return sorted(unprefixed, key=lambda row: row["name"])
+from nautobot_data_sync.tests.fixtures.orm import AWKWARD, awkward_devices, make_world, stored_rows
 
 
 @pytest.mark.compat
@@ -53,12 +21,12 @@ class CopyRowsTest(TestCase):
         self.world = make_world()
 
     def test_the_rows_are_those_bulk_create_inserts(self):
-        copied, created = _devices(self.world, "copy"), _devices(self.world, "bulk")
+        copied, created = awkward_devices(self.world, "copy"), awkward_devices(self.world, "bulk")
         with CaptureQueriesContext(connection) as queries:
             insert_rows(copied, batch_size=3)
         Device.objects.bulk_create(created)
-        self.assertEqual(_rows(copied, "copy"), _rows(created, "bulk"))
-        self.assertEqual(len(_rows(copied, "copy")), len(AWKWARD))
+        self.assertEqual(stored_rows(copied, "copy"), stored_rows(created, "bulk"))
+        self.assertEqual(len(stored_rows(copied, "copy")), len(AWKWARD))
         self.assertEqual(
             [query["sql"].split(" (")[0] for query in queries.captured_queries],
             ['COPY "dcim_device"'] * 3,
@@ -71,20 +39,20 @@ class CopyRowsTest(TestCase):
     def test_the_sync_query_count_sees_it(self):
         counter = QueryCounter()
         with connection.execute_wrapper(counter):
-            insert_rows(_devices(self.world, "counted"))
+            insert_rows(awkward_devices(self.world, "counted"))
         self.assertEqual(counter.count, 1)
 
     def test_a_refused_row_raises_djangos_integrity_error(self):
-        first = _devices(self.world, "dup")[:1]
+        first = awkward_devices(self.world, "dup")[:1]
         insert_rows(first)
-        again = _devices(self.world, "dup")[:1]
+        again = awkward_devices(self.world, "dup")[:1]
         again[0].pk = first[0].pk
         with self.assertRaises(IntegrityError), transaction.atomic():
             insert_rows(again)
         self.assertEqual(Device.objects.filter(name__startswith="dup-").count(), 1)
 
     def test_an_expression_takes_bulk_create(self):
-        devices = _devices(self.world, "expression")
+        devices = awkward_devices(self.world, "expression")
         devices[0].comments = Concat(Value("made "), Value("in SQL"))
         with CaptureQueriesContext(connection) as queries:
             insert_rows(devices)
@@ -93,6 +61,24 @@ class CopyRowsTest(TestCase):
         self.assertNotIn("COPY", statements)
         self.assertEqual(Device.objects.get(pk=devices[0].pk).comments, "made in SQL")
         self.assertEqual(Device.objects.filter(name__startswith="expression-").count(), len(AWKWARD))
+
+    def test_rows_from_an_expression_on_take_bulk_create(self):
+        devices = awkward_devices(self.world, "later")
+        devices[3].comments = Concat(Value("made "), Value("in SQL"))
+        with CaptureQueriesContext(connection) as queries:
+            insert_rows(devices)
+        statements = [query["sql"].split(" ")[0] for query in queries.captured_queries]
+        self.assertEqual(statements, ["COPY", "INSERT"], "the three rows before it copied, the rest inserted")
+        self.assertEqual(Device.objects.get(pk=devices[3].pk).comments, "made in SQL")
+        self.assertEqual(Device.objects.filter(name__startswith="later-").count(), len(AWKWARD))
+        self.assertTrue(all(not device._state.adding for device in devices))
+
+    def test_an_error_preparing_a_row_is_raised_as_itself_and_nothing_is_inserted(self):
+        devices = awkward_devices(self.world, "unwritable")
+        devices[4]._custom_field_data = {"owner": object()}
+        with self.assertRaisesRegex(TypeError, "not JSON serializable"), transaction.atomic():
+            insert_rows(devices)  # its rows before the fifth are already sent
+        self.assertFalse(Device.objects.filter(name__startswith="unwritable-").exists())
 
     def test_a_key_the_database_assigns_takes_bulk_create_and_is_read_back(self):
         content_type = ContentType.objects.get_for_model(Device)
