@@ -30,6 +30,7 @@ SAVE_TIME = "save-time side effects in bulk"
 THREADS = "job log from loader threads"
 DEFERRAL = "change records of one-by-one writes built per batch"
 COPY_ROWS = "rows inserted with COPY"
+VALUES_UPDATE = "rows updated from a VALUES list"
 
 
 @dataclass(frozen=True)
@@ -218,6 +219,19 @@ SPEEDUPS = {
                 "django.db.models.sql.compiler:SQLInsertCompiler.prepare_value": {"2e49a07e78af": V31_32},
                 "django.db.models.sql.compiler:SQLInsertCompiler.pre_save_val": {"f9efbaa8ba5c": V31_32},
                 "django.db.backends.utils:CursorWrapper._execute_with_wrappers": {"1f629e7adeb9": V31_32},
+            },
+        ),
+        SpeedUp(
+            VALUES_UPDATE,
+            "speedups.valuesupdate",
+            "the rows bulk_update() would update (a batch's changed fields), each value prepared and cast as it "
+            "prepares and casts them, set from one VALUES list joined on the primary key instead of CASE expressions",
+            {
+                "django.db.models.query:QuerySet.bulk_update": {"2369a42464b0": V31_32},
+                "django.db.models.sql.compiler:SQLUpdateCompiler.as_sql": {"3fd8726c853d": V31_32},
+                "django.db.models.expressions:Value.as_sql": {"822c93db50b8": V31_32},
+                "django.db.models.functions.comparison:Cast.as_sql": {"6b993d3df3d6": V31_32},
+                "django.db.models.functions.comparison:Cast.as_postgresql": {"4be83fee317a": V31_32},
             },
         ),
     )
