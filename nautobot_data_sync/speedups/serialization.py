@@ -7,7 +7,8 @@ serializes the object twice (Django's serializer for ``object_data``, the REST A
 a batch of one model is serialized together (its related objects prefetched by the caller, so objects that share a
 device or a location share one Python instance): the REST serializer runs once over the list (``many=True``), nested
 related objects are represented once per batch, fields read without DRF's per-value checks where they cannot
-apply, URLs reversed once per route, natural slugs computed once per object (each natural-key value slugified once
+apply, many-to-many lists taken from what was prefetched (without a related manager per object and field), URLs
+reversed once per route, natural slugs computed once per object (each natural-key value slugified once
 per batch), custom field keys read once per serializer; and the model's own ``to_objectchange()`` still builds each
 record (so its ``related_object`` and any override apply) from the precomputed data. With this speed-up off,
 ``to_objectchange()`` serializes each object as Nautobot does.
@@ -78,12 +79,14 @@ def serialize_batch(objects):
     # Django's "json" serializer writes each object with the pure-Python encoder; one dumps() of the "python"
     # serializer's output with the same encoder gives the same documents with the C encoder.
     records = json.loads(json.dumps(_PrefetchedManyToManySerializer().serialize(objects), cls=DjangoJSONEncoder))
+    taggable = is_taggable(objects[0])  # a question about the model (it builds a tags manager to answer)
     for obj, record in zip(objects, records, strict=True):
         data = record["fields"]
         if hasattr(obj, "_custom_field_data"):
             data["custom_fields"] = data.pop("_custom_field_data")
-        if is_taggable(obj):
-            data["tags"] = [tag.name for tag in obj.tags.all()]
+        if taggable:
+            prefetched = _prefetched(obj, "tags")
+            data["tags"] = [tag.name for tag in (obj.tags.all() if prefetched is None else prefetched)]
         v1[obj.pk] = {key: value for key, value in data.items() if not (isinstance(key, str) and key.startswith("_"))}
     try:
         serializer_class = get_serializer_for_model(model)
@@ -123,8 +126,10 @@ def _amortize(serializer, reverse):
     represented once, custom field keys read once, URLs reversed once per route (``reverse``), the time zone of
     date-times looked up once; natural slugs computed once per object, not twice; cable paths read from what was
     prefetched."""
+    model = getattr(getattr(serializer, "Meta", None), "model", None)
     for field in serializer.fields.values():
         _plain_attribute(field)
+        _prefetched_many_to_many(field, model)
         nested = field.child if isinstance(field, ListSerializer) else field
         if isinstance(nested, BaseSerializer):
             nested.to_representation = _once_per_object(nested, reverse)
@@ -164,6 +169,31 @@ def _plain_attribute(field):
             return by_drf(instance) if callable(value) else value
 
         field.get_attribute = get_attribute
+
+
+def _prefetched_many_to_many(field, model):
+    """A nested list of a forward many-to-many field of ``model`` read from what was prefetched for it: DRF gets the
+    object's related manager (Django builds one per object and field) only to iterate its prefetched objects."""
+    if not isinstance(field, ListSerializer) or type(field).get_attribute is not Field.get_attribute:
+        return
+    if model is None or len(field.source_attrs) != 1:
+        return
+    (name,) = field.source_attrs
+    if name not in {related.name for related in model._meta.many_to_many}:
+        return
+    by_drf = field.get_attribute
+
+    def get_attribute(instance):
+        prefetched = _prefetched(instance, name)
+        return by_drf(instance) if prefetched is None else prefetched
+
+    field.get_attribute = get_attribute
+
+
+def _prefetched(instance, name):
+    """What ``instance.<name>.all()`` returns for forward many-to-many field ``name`` when it was prefetched (its
+    manager's cache key is the field's name), else None."""
+    return getattr(instance, "_prefetched_objects_cache", {}).get(name)
 
 
 def _natural_slug_once(serializer):
