@@ -1,12 +1,15 @@
 """Every speed-up's functions have the sources it was reviewed against; one that differs switches it off."""
 
+import inspect
+import linecache
 from unittest import mock
 
 import pytest
+from django.db.models.sql.compiler import SQLUpdateCompiler
 from django.test import SimpleTestCase
 
 from nautobot_data_sync.speedups import registry
-from nautobot_data_sync.speedups.registry import SPEEDUPS, VALIDATION, active, enabled, source_digest
+from nautobot_data_sync.speedups.registry import SPEEDUPS, VALIDATION, VALUES_UPDATE, active, enabled, source_digest
 
 COMPONENT_CLEAN = "nautobot.dcim.models.device_components:ModularComponentModel.clean"
 
@@ -35,6 +38,18 @@ class SwitchTest(SimpleTestCase):
             self.assertFalse(enabled(VALIDATION))
             self.assertEqual(registry.switched_off(), {VALIDATION: [COMPONENT_CLEAN]})
         self.assertTrue(enabled(VALIDATION))
+
+    def test_reading_the_sources_leaves_none_in_linecache(self):
+        path = "django.db.models.sql.compiler:SQLUpdateCompiler.as_sql"
+        filename = inspect.getsourcefile(SQLUpdateCompiler)
+        linecache.cache.pop(filename, None)
+        source_digest.cache_clear()
+        self.assertEqual(source_digest(path), next(iter(SPEEDUPS[VALUES_UPDATE].sources[path])))
+        self.assertNotIn(filename, linecache.cache, "Django's compiler is not kept as lines for the worker's life")
+        linecache.getlines(filename)  # where they were already, they stay
+        source_digest.cache_clear()
+        source_digest(path)
+        self.assertIn(filename, linecache.cache)
 
     def test_an_unreadable_function_counts_as_differing(self):
         self.assertIsNone(source_digest("nautobot.dcim.models:NoSuchModel.save"))
