@@ -32,6 +32,7 @@ THREADS = "job log from loader threads"
 DEFERRAL = "change records of one-by-one writes built per batch"
 COPY_ROWS = "rows inserted with COPY"
 VALUES_UPDATE = "rows updated from a VALUES list"
+IDENTIFIERS = "identifiers read from fields"
 
 
 @dataclass(frozen=True)
@@ -238,6 +239,17 @@ SPEEDUPS = {
                 "django.db.models.expressions:Value.as_sql": {"822c93db50b8": V31_32},
                 "django.db.models.functions.comparison:Cast.as_sql": {"6b993d3df3d6": V31_32},
                 "django.db.models.functions.comparison:Cast.as_postgresql": {"4be83fee317a": V31_32},
+            },
+        ),
+        SpeedUp(
+            IDENTIFIERS,
+            "speedups.identifiers",
+            "a declarative model's identifiers of plain types read from its fields instead of through pydantic's "
+            "serializer (diffsync's get_identifiers() is a model_dump())",
+            {
+                "diffsync:DiffSyncModel.get_identifiers": {"08d60903b6ab": V31_32},
+                "diffsync:DiffSyncModel.dict": {"bb1664e9c46d": V31_32},
+                "pydantic.main:BaseModel.model_dump": {"4fe21d887148": V31_32},
             },
         ),
     )
