@@ -2,7 +2,7 @@
 
 diffsync's ``get_identifiers()`` is ``model_dump(include=identifiers)``: pydantic's serializer set up and run over
 the model to return one or two field values. A sync asks for them at least twice per loaded object, on both sides
-(its store's key, its parent's list of children), so a 45,000-object no-op spent about a tenth of its time there.
+(its store's key, its parent's list of children): in a no-op of 9,063 objects under cProfile, 0.53 of 2.73 s.
 Where the serializer returns a field's value as it is (a plain ``str``, ``int``, ``float``, ``bool``, ``None`` or
 ``UUID``, a field without a serializer of its own or ``exclude``), ``identifiers_of()`` reads the values from the
 model's fields, in the order ``model_dump()`` gives them; for anything else it leaves the question to diffsync.
