@@ -51,7 +51,8 @@ def _covered(model, fields, objects, connection):
         for field in fields
     ):
         return False  # bulk_update() raises its own error for the invalid ones
-    if len({obj.pk for obj in objects}) < len(objects) or None in {obj.pk for obj in objects}:
+    pks = {obj.pk for obj in objects}
+    if len(pks) < len(objects) or None in pks:
         return False  # an object twice: CASE takes its first branch, a join any of its rows
     return not any(hasattr(getattr(obj, field.attname), "resolve_expression") for obj in objects for field in fields)
 
@@ -62,9 +63,7 @@ def _statement(model, fields, objects, connection):
     pk = model._meta.pk
     columns = [pk, *fields]
     row = "(" + ", ".join(f"%s::{field.cast_db_type(connection)}" for field in columns) + ")"
-    params = [
-        field.get_db_prep_save(getattr(obj, field.attname), connection) for obj in objects for field in columns
-    ]
+    params = [field.get_db_prep_save(getattr(obj, field.attname), connection) for obj in objects for field in columns]
     names = ", ".join(quote(field.column) for field in columns)
     table = quote(model._meta.db_table)
     assignments = ", ".join(f"{quote(field.column)} = v.{quote(field.column)}" for field in fields)

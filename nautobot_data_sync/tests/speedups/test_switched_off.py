@@ -26,8 +26,16 @@ from nautobot_data_sync.tests.fixtures.orm import OrmDeviceBulkSource, OrmDevice
 class SwitchedOffTest(BulkJobTestCase):
     def test_a_bulk_sync_with_a_speedup_off_ends_as_one_by_one_and_says_which(self):
         one_by_one = self.run_scenario(OrmDeviceSource)
-        speedups = (VALIDATION, SERIALIZATION, SAVE_TIME, CONFIGURATION, DISPATCH, COPY_ROWS, VALUES_UPDATE, IDENTIFIERS)
-        for name in speedups:
+        for name in (
+            VALIDATION,
+            SERIALIZATION,
+            SAVE_TIME,
+            CONFIGURATION,
+            DISPATCH,
+            COPY_ROWS,
+            VALUES_UPDATE,
+            IDENTIFIERS,
+        ):
             with self.subTest(speedup=name):
                 self.forget_devices()
                 first = next(iter(SPEEDUPS[name].sources))
