@@ -8,9 +8,8 @@ prepares every value exactly as ``bulk_create()`` does (the primary key's defaul
 PostgreSQL inserts the rows sent before it. It takes the ``bulk_create()`` path for what it does not cover:
 another database, a model with parent tables or a column the database computes (a generated one, a primary key it
 assigns), and from the first expression or value of a type it does not write (arrays, binary data...) on, the rest
-of the batch. The statement goes through
-the connection's execute wrappers, so the sync's query count sees it, and its errors are Django's (an
-``IntegrityError`` stays one).
+of the batch. The statement goes through the connection's execute wrappers, so the sync's query count sees it, and
+its errors are Django's (an ``IntegrityError`` stays one).
 """
 
 import datetime
@@ -40,8 +39,7 @@ def insert_rows(objects, using="default", batch_size=None):
         return
     model = type(objects[0])
     connection = connections[using]
-    copies = connection.vendor == "postgresql" and connection.Database.__name__ == "psycopg2"
-    if not (copies and active(COPY_ROWS) and not model._meta.parents and not _read_back(model)):
+    if not (on_psycopg2(connection) and active(COPY_ROWS) and not model._meta.parents and not _read_back(model)):
         model._base_manager.using(using).bulk_create(objects, batch_size=batch_size)
         return
     step = batch_size or len(objects)
@@ -58,6 +56,11 @@ def insert_rows(objects, using="default", batch_size=None):
                 obj._state.db = using
             if rows.sent < len(batch):  # from the first row COPY text is not written for
                 model._base_manager.using(using).bulk_create(batch[rows.sent :])
+
+
+def on_psycopg2(connection):
+    """Whether ``connection`` is PostgreSQL through psycopg2, the driver these speed-ups write for."""
+    return connection.vendor == "postgresql" and connection.Database.__name__ == "psycopg2"
 
 
 def _read_back(model):

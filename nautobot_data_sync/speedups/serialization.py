@@ -63,7 +63,7 @@ class _PrefetchedManyToManySerializer(PythonSerializer):
     prefetched objects (Django builds it as the default of a ``dict.get()``)."""
 
     def handle_m2m_field(self, obj, field):
-        prefetched = getattr(obj, "_prefetched_objects_cache", {}).get(field.name)
+        prefetched = _prefetched(obj, field.name)
         if prefetched is None or not field.remote_field.through._meta.auto_created or self.use_natural_foreign_keys:
             return super().handle_m2m_field(obj, field)
         self._current[field.name] = [self._value_from_field(related, related._meta.pk) for related in prefetched]
@@ -191,8 +191,8 @@ def _prefetched_many_to_many(field, model):
 
 
 def _prefetched(instance, name):
-    """What ``instance.<name>.all()`` returns for forward many-to-many field ``name`` when it was prefetched (its
-    manager's cache key is the field's name), else None."""
+    """The objects prefetched for ``instance`` under cache key ``name``, else None: for a forward many-to-many field
+    (whose manager's cache key is the field's name) and for ``cable_paths``, what ``.all()`` would return."""
     return getattr(instance, "_prefetched_objects_cache", {}).get(name)
 
 
@@ -216,7 +216,7 @@ def _path_from_prefetched(serializer):
     asks ``cable_paths.first()`` three times per object, and each builds a new query, prefetched or not."""
 
     def path_of(obj):
-        prefetched = getattr(obj, "_prefetched_objects_cache", {}).get("cable_paths")
+        prefetched = _prefetched(obj, "cable_paths")
         if prefetched is None:
             return obj.cable_paths.first()
         paths = list(prefetched)

@@ -11,6 +11,7 @@ with parent tables or a manager that filters, a field without a cast type, an ex
 
 from django.db import connections, transaction
 
+from nautobot_data_sync.speedups.copyrows import on_psycopg2
 from nautobot_data_sync.speedups.registry import VALUES_UPDATE, active
 
 ROWS_PER_STATEMENT = 1000
@@ -39,8 +40,11 @@ def update_rows(objects, field_names, using="default"):
 
 def _covered(model, fields, objects, connection):
     """Whether this update is one ``update_rows()`` writes (see the module docstring)."""
-    driver = connection.vendor == "postgresql" and connection.Database.__name__ == "psycopg2"
-    if not (driver and active(VALUES_UPDATE)) or model._meta.parents or model.objects.all().query.has_filters():
+    if (
+        not (on_psycopg2(connection) and active(VALUES_UPDATE))
+        or model._meta.parents
+        or model.objects.all().query.has_filters()
+    ):
         return False
     if not fields or any(
         not field.concrete

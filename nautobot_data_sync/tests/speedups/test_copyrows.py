@@ -51,27 +51,18 @@ class CopyRowsTest(TestCase):
             insert_rows(again)
         self.assertEqual(Device.objects.filter(name__startswith="dup-").count(), 1)
 
-    def test_an_expression_takes_bulk_create(self):
-        devices = awkward_devices(self.world, "expression")
-        devices[0].comments = Concat(Value("made "), Value("in SQL"))
-        with CaptureQueriesContext(connection) as queries:
-            insert_rows(devices)
-        statements = [query["sql"].split(" ")[0] for query in queries.captured_queries]
-        self.assertIn("INSERT", statements)
-        self.assertNotIn("COPY", statements)
-        self.assertEqual(Device.objects.get(pk=devices[0].pk).comments, "made in SQL")
-        self.assertEqual(Device.objects.filter(name__startswith="expression-").count(), len(AWKWARD))
-
     def test_rows_from_an_expression_on_take_bulk_create(self):
-        devices = awkward_devices(self.world, "later")
-        devices[3].comments = Concat(Value("made "), Value("in SQL"))
-        with CaptureQueriesContext(connection) as queries:
-            insert_rows(devices)
-        statements = [query["sql"].split(" ")[0] for query in queries.captured_queries]
-        self.assertEqual(statements, ["COPY", "INSERT"], "the three rows before it copied, the rest inserted")
-        self.assertEqual(Device.objects.get(pk=devices[3].pk).comments, "made in SQL")
-        self.assertEqual(Device.objects.filter(name__startswith="later-").count(), len(AWKWARD))
-        self.assertTrue(all(not device._state.adding for device in devices))
+        for position, statements in ((0, ["INSERT"]), (3, ["COPY", "INSERT"])):  # three rows copied before it
+            with self.subTest(position=position):
+                prefix = f"expression{position}"
+                devices = awkward_devices(self.world, prefix)
+                devices[position].comments = Concat(Value("made "), Value("in SQL"))
+                with CaptureQueriesContext(connection) as queries:
+                    insert_rows(devices)
+                self.assertEqual([query["sql"].split(" ")[0] for query in queries.captured_queries], statements)
+                self.assertEqual(Device.objects.get(pk=devices[position].pk).comments, "made in SQL")
+                self.assertEqual(Device.objects.filter(name__startswith=f"{prefix}-").count(), len(AWKWARD))
+                self.assertTrue(all(not device._state.adding for device in devices))
 
     def test_an_error_preparing_a_row_is_raised_as_itself_and_nothing_is_inserted(self):
         devices = awkward_devices(self.world, "unwritable")
