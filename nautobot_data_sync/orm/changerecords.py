@@ -18,7 +18,7 @@ from nautobot.extras.models import ObjectChange
 from nautobot_data_sync.modelmeta import backward_relations, foreign_keys, natural_key_hops
 from nautobot_data_sync.speedups.copyrows import insert_rows
 from nautobot_data_sync.speedups.deferral import change_key
-from nautobot_data_sync.speedups.serialization import precomputed
+from nautobot_data_sync.speedups.serialization import precomputed, prefetch_lookups
 
 CREATE, UPDATE, DELETE = (
     ObjectChangeActionChoices.ACTION_CREATE,
@@ -41,13 +41,14 @@ class ChangeLog:
         if objects and hasattr(objects[0], "to_objectchange"):
             prefetch_related_objects(objects, *_forward_paths(type(objects[0])))
             given = [obj for obj in objects if obj.pk in with_many_to_many]
-            prefetch_related_objects(given, *(field.name for field in objects[0]._meta.many_to_many))
+            many_to_many = [field.name for field in type(objects[0])._meta.many_to_many]
+            prefetch_related_objects(given, *prefetch_lookups(type(objects[0]), many_to_many))
             self.insert(self.records(objects, CREATE))
 
     def updated(self, objects):
         """Log ``objects`` (one model) just updated in memory and in the database."""
         if objects and hasattr(objects[0], "to_objectchange"):
-            prefetch_related_objects(objects, *prefetch_paths(type(objects[0])))
+            prefetch_related_objects(objects, *logging_lookups(type(objects[0])))
             self.insert(self.records(objects, UPDATE))
 
     def before_update(self, objects):
@@ -117,6 +118,12 @@ class ChangeLog:
             self.change_context.deferred_object_changes[key] = [{"action": change.action, "user": change.user}]
 
 
+def logging_lookups(model):
+    """The prefetch lookups of objects of ``model`` whose change records are built next (``prefetch_paths()``, some
+    fetched as lists: ``serialization.prefetch_lookups()``)."""
+    return prefetch_lookups(model, prefetch_paths(model))
+
+
 def prefetch_paths(model):
     """Related objects the serializers read: forward foreign keys with what their natural keys walk (the natural
     slug of each nested object) and their reverse one-to-one fields, then the relations that point back at the
@@ -141,4 +148,4 @@ def _forward_paths(model):
 
 def load_for_logging(model, pks):
     """The objects ``pks`` of ``model``, with what their serialization reads prefetched."""
-    return list(model._base_manager.filter(pk__in=pks).prefetch_related(*prefetch_paths(model)))
+    return list(model._base_manager.filter(pk__in=pks).prefetch_related(*logging_lookups(model)))

@@ -141,7 +141,8 @@ SPEEDUPS = {
             SERIALIZATION,
             "speedups.serialization",
             "a batch's change-record data serialized together, with the same result as Nautobot's per-object "
-            "serialization: nested objects, URLs, natural slugs and custom field keys computed once",
+            "serialization: nested objects, URLs, natural slugs and custom field keys computed once, many-to-many "
+            "values prefetched into lists",
             {
                 "nautobot.extras.models.change_logging:ChangeLoggedModel.to_objectchange": {"160d7c4a5485": V31_32},
                 "nautobot.core.models.utils:serialize_object": {"2a820fb6a1c2": V31_32},

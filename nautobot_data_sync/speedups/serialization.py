@@ -7,11 +7,12 @@ serializes the object twice (Django's serializer for ``object_data``, the REST A
 a batch of one model is serialized together (its related objects prefetched by the caller, so objects that share a
 device or a location share one Python instance): the REST serializer runs once over the list (``many=True``), nested
 related objects are represented once per batch, fields read without DRF's per-value checks where they cannot
-apply, many-to-many lists taken from what was prefetched (without a related manager per object and field), URLs
-reversed once per route, natural slugs computed once per object (each natural-key value slugified once
-per batch), custom field keys read once per serializer; and the model's own ``to_objectchange()`` still builds each
-record (so its ``related_object`` and any override apply) from the precomputed data. With this speed-up off,
-``to_objectchange()`` serializes each object as Nautobot does.
+apply, many-to-many lists taken from what was prefetched (``prefetch_lookups()`` fetches them into plain lists,
+without Django's related manager and queryset per object and field), URLs reversed once per route, natural slugs
+computed once per object (each natural-key value slugified once per batch), custom field keys read once per
+serializer; and the model's own ``to_objectchange()`` still builds each record (so its ``related_object`` and
+any override apply) from the precomputed data. With this speed-up off, ``to_objectchange()`` serializes each object
+as Nautobot does.
 
 Nautobot's module functions are replaced through ``patching`` (in the serializing thread only); the batch's own
 serializer objects, built for one batch, are amortized in place.
@@ -22,9 +23,11 @@ import re
 import uuid
 from collections.abc import Mapping
 from contextlib import ExitStack, contextmanager, suppress
+from functools import cache
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.core.serializers.python import Serializer as PythonSerializer
+from django.db.models import Prefetch
 from django.urls import NoReverseMatch
 from nautobot.core import models as core_models
 from nautobot.core.api import serializers as core_api_serializers
@@ -51,6 +54,8 @@ from nautobot_data_sync.modelmeta import foreign_keys
 from nautobot_data_sync.speedups.patching import original, replaced
 from nautobot_data_sync.speedups.registry import SERIALIZATION, active
 
+LISTED = "_data_sync_listed_"
+"""The attribute prefix of the related objects ``prefetch_lookups()`` fetches into lists."""
 DEPTH = 1  # the depth Nautobot's serialize_object_v2() uses
 SERIALIZERS = ("serialize_object", "serialize_object_v2")  # as named in Nautobot's change_logging module
 # Nautobot 3.2 reads a path endpoint's connected endpoint from its cable paths (three queries per object); 3.1 from
@@ -191,9 +196,43 @@ def _prefetched_many_to_many(field, model):
 
 
 def _prefetched(instance, name):
-    """The objects prefetched for ``instance`` under cache key ``name``, else None: for a forward many-to-many field
-    (whose manager's cache key is the field's name) and for ``cable_paths``, what ``.all()`` would return."""
+    """The objects prefetched for ``instance`` under cache key ``name`` (or as a list, ``prefetch_lookups()``), else
+    None: for a forward many-to-many field (whose manager's cache key is the field's name) and for ``cable_paths``,
+    what ``.all()`` would return."""
+    listed = instance.__dict__.get(LISTED + name)
+    if listed is not None:
+        return listed
     return getattr(instance, "_prefetched_objects_cache", {}).get(name)
+
+
+def prefetch_lookups(model, paths):
+    """``paths`` as the prefetch lookups of a batch of ``model`` that ``precomputed()`` serializes. With this speed-up
+    on, a forward many-to-many field its serialization reads only through ``_prefetched()`` is fetched into a plain
+    list: Django's prefetch otherwise builds, per object and field, a related manager and a filtered queryset (that
+    is never run) to hold what it fetched."""
+    if not active(SERIALIZATION):
+        return list(paths)
+    listed = _read_as_lists(model).difference(path.split("__")[0] for path in paths if "__" in path)
+    return [Prefetch(path, to_attr=LISTED + path) if path in listed else path for path in paths]
+
+
+@cache
+def _read_as_lists(model):
+    """The forward many-to-many fields of ``model`` that every field of its REST serializer reads through
+    ``_prefetched_many_to_many()`` (or does not read); Django's serializer reads them all through ``_prefetched()``.
+    """
+    names = {field.name for field in model._meta.many_to_many}
+    try:
+        serializer_class = get_serializer_for_model(model)
+    except SerializerNotFound:
+        return frozenset(names)
+    context = {"request": None, "depth": DEPTH, "exclude_m2m": False}
+    for field in serializer_class(context=context).fields.values():
+        source = field.source_attrs
+        reads_list = isinstance(field, ListSerializer) and type(field).get_attribute is Field.get_attribute
+        if source and source[0] in names and not (reads_list and len(source) == 1):
+            names.discard(source[0])
+    return frozenset(names)
 
 
 def _natural_slug_once(serializer):

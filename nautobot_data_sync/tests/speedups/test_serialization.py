@@ -4,17 +4,24 @@ import uuid
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from nautobot.apps.testing import TestCase
 from nautobot.core import models as core_models
 from nautobot.core.models.utils import construct_natural_slug, serialize_object, serialize_object_v2
 from nautobot.dcim.models import Cable, Interface
-from nautobot.extras.models import Status
+from nautobot.extras.models import Status, Tag
 from nautobot.ipam.models import VLAN
 from rest_framework.reverse import reverse
 
 from nautobot_data_sync.orm.changerecords import load_for_logging
 from nautobot_data_sync.speedups.patching import replaced
-from nautobot_data_sync.speedups.serialization import TemplatedReverse, _slug_parts_once, serialize_batch
+from nautobot_data_sync.speedups.serialization import (
+    LISTED,
+    TemplatedReverse,
+    _slug_parts_once,
+    serialize_batch,
+)
 from nautobot_data_sync.tests.fixtures.orm import bulk_devices, make_world
 
 PKS = [None, uuid.UUID("4f2c9a6e-0000-4000-8000-000000000001"), 17, "not-a-uuid"]
@@ -85,3 +92,30 @@ class SerializeBatchTest(TestCase):
         self.assertIs(cabled["connected_endpoint_reachable"], True)
         self.assertEqual(batch[tagged.pk][0]["tagged_vlans"], [str(vlan.pk)])
         self.assertIsNone(batch[interfaces.exclude(pk__in=[end.pk for end in ends])[0].pk][1]["connected_endpoint"])
+
+    def test_many_to_many_values_fetched_as_lists_are_read_there(self):
+        """``load_for_logging()`` fetches tags and tagged VLANs into lists, not a manager per object and field; the
+        batch reads them there, with no query of its own, and gives what Nautobot gives."""
+        devices = bulk_devices(make_world(), 2)
+        tag = Tag.objects.create(name="uplink")
+        tag.content_types.add(ContentType.objects.get_for_model(Interface))
+        vlan = VLAN.objects.create(vid=20, name="voice", status=Status.objects.get(name="Active"))
+        interfaces = list(Interface.objects.filter(device__in=devices).order_by("name", "device__name"))
+        for interface in interfaces[::2]:
+            interface.mode = "tagged"
+            interface.validated_save()
+            interface.tags.add(tag)
+            interface.tagged_vlans.set([vlan])
+        objects = load_for_logging(Interface, [interface.pk for interface in interfaces])
+        for obj in objects:
+            self.assertEqual(set(getattr(obj, "_prefetched_objects_cache", {})) & {"tags", "tagged_vlans"}, set())
+            self.assertIsInstance(obj.__dict__[LISTED + "tagged_vlans"], list)
+        with CaptureQueriesContext(connection) as queries:
+            batch = serialize_batch(objects)
+        tables = (Interface.tagged_vlans.through._meta.db_table, Tag.objects.model._meta.db_table, "taggeditem")
+        self.assertEqual([query["sql"] for query in queries if any(table in query["sql"] for table in tables)], [])
+        for interface in interfaces:
+            self.assertEqual(batch[interface.pk], (serialize_object(interface), serialize_object_v2(interface)))
+        self.assertEqual(batch[interfaces[0].pk][0]["tags"], ["uplink"])
+        self.assertEqual(batch[interfaces[0].pk][0]["tagged_vlans"], [str(vlan.pk)])
+        self.assertEqual(batch[interfaces[1].pk][0]["tags"], [])
