@@ -217,6 +217,22 @@ class DataSyncJob(PlanSteps, ShardedRuns, ScopedRuns, RunGuards, OwnershipSteps,
 
     def sync_data(self):
         """Run the four phases; the sync phase is skipped on dry-run."""
+        with self._speedups.loading():
+            omitted = self._load_and_diff()
+        if self.blocked and not self.dryrun:
+            return
+        if self.dryrun:
+            self.logger.info("Dry-run: nothing was written.", extra={"grouping": PHASE_LABELS[SyncPhaseChoices.SYNC]})
+            return
+        self._speedups.heap_grown()  # the loaded data and the diff live until the sync ends
+        with self.phase(SyncPhaseChoices.SYNC) as metrics:
+            self.execute_sync()
+            self.recorder.flush()
+            self.stamp_ownership()
+            metrics.objects = len(self.diff) + sum(omitted.values())
+
+    def _load_and_diff(self):
+        """The load phases and the diff phase; returns the counts of unchanged objects the diff left out."""
         if self.plan_mode:
             self.load_plan()
         elif self.parallel_loading and active(THREADS) and not self.scope:  # a scoped target load reads the source
@@ -244,17 +260,7 @@ class DataSyncJob(PlanSteps, ShardedRuns, ScopedRuns, RunGuards, OwnershipSteps,
             if self.dryrun or self.blocked:  # what would be written, for review
                 self.recorder.add_diff(self.diff, ChangeStatusChoices.PLANNED, skip=self.carriers, kept=self.kept)
                 self.recorder.flush()
-        if self.blocked and not self.dryrun:
-            return
-        if self.dryrun:
-            self.logger.info("Dry-run: nothing was written.", extra={"grouping": PHASE_LABELS[SyncPhaseChoices.SYNC]})
-            return
-        self._speedups.heap_grown()  # the loaded data and the diff live until the sync ends
-        with self.phase(SyncPhaseChoices.SYNC) as metrics:
-            self.execute_sync()
-            self.recorder.flush()
-            self.stamp_ownership()
-            metrics.objects = len(self.diff) + sum(omitted.values())
+        return omitted
 
     def lookup_object(self, model_name, unique_id):
         """The Nautobot object a diffsync model ``model_name`` with ``unique_id`` stands for, or None.

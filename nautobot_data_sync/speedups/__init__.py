@@ -12,12 +12,12 @@ and the sync takes the slower path Nautobot itself takes.
 A sync job enters ``SyncSpeedups`` when it starts and leaves it once Nautobot has dispatched its change records.
 """
 
-from contextlib import ExitStack
+from contextlib import ExitStack, nullcontext
 
 from nautobot_data_sync.speedups import registry
 from nautobot_data_sync.speedups.config import read_once
 from nautobot_data_sync.speedups.dispatch import change_data_in_chunks
-from nautobot_data_sync.speedups.heap import freeze_heap, frozen_heap, release_stores
+from nautobot_data_sync.speedups.heap import collection_paused, freeze_heap, frozen_heap, release_stores
 from nautobot_data_sync.speedups.registry import CONFIGURATION, DISPATCH, HEAP, active
 
 
@@ -44,6 +44,10 @@ class SyncSpeedups:
 
     def __exit__(self, *exc_info):
         return self._stack.__exit__(*exc_info)
+
+    def loading(self):
+        """A context for the loads and the diff: the collector's automatic collections paused (``heap``)."""
+        return collection_paused() if active(HEAP) else nullcontext()
 
     def heap_grown(self):
         """The sync has allocated what lives until it ends (its loaded data and diff): keep that frozen too."""

@@ -6,6 +6,12 @@ sixteen of them for a 9,000-object sync. ``gc.freeze()`` takes what exists when 
 (what the sync allocates is still collected); ``freeze_heap()`` called again inside the block adds what is alive by
 then (the loaded data and the diff, alive until the sync ends). Leaving ``frozen_heap()`` puts everything back.
 
+While the sync loads and diffs, ``collection_paused()`` also stops the automatic collections: nearly all that the
+loads and the diff allocate lives until the sync ends, so the young collections on the way walk it (each object
+twice, as it moves up two generations) and free almost nothing; ``freeze_heap()`` after the diff collects the young
+generations once, the little garbage they hold included. In a no-op of 9,063 objects: 22 collections and 55 ms, then
+2 and 28 ms.
+
 With the full collections it skips, the collector also stops freeing a sync's garbage cycles soon: each loaded model
 refers to its adapter, whose store holds it (and holds itself, through its logger). ``release_stores()`` empties the
 stores once the job ends, so the models are freed at once, without a full collection; without it a worker's memory
@@ -35,6 +41,18 @@ def frozen_heap():
         yield
     finally:
         gc.unfreeze()
+
+
+@contextmanager
+def collection_paused():
+    """No automatic collection in the block (the loads and the diff; see the module docstring), as it was after."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def release_stores(adapters):

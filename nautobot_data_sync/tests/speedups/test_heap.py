@@ -1,13 +1,17 @@
-"""A sync freezes the heap it starts with, collected first, and unfreezes it at the end."""
+"""A sync freezes the heap it starts with, collected first, loads and diffs without automatic collections, and
+unfreezes the heap at the end."""
 
 import gc
 import weakref
 
 from diffsync import DiffSyncModel
 from django.test import SimpleTestCase
+from nautobot.apps.jobs import register_jobs
+from nautobot.extras.choices import JobResultStatusChoices
 
-from nautobot_data_sync.speedups.heap import frozen_heap
+from nautobot_data_sync.speedups.heap import collection_paused, freeze_heap, frozen_heap
 from nautobot_data_sync.tests.fixtures.cases import RECORDS_V1, BulkJobTestCase
+from nautobot_data_sync.tests.fixtures.orm import OrmDeviceBulkSource
 
 
 class Cycle:
@@ -30,6 +34,59 @@ class FreezeHeapTest(SimpleTestCase):
             self.assertFalse(tracked(alive), "frozen: out of the collector's walks")
         self.assertEqual(gc.get_freeze_count(), 0)
         self.assertTrue(tracked(alive))
+
+
+class CollectionPausedTest(SimpleTestCase):
+    def test_no_automatic_collection_in_the_block_and_its_garbage_collected_with_the_next_freeze(self):
+        with frozen_heap():
+            with collection_paused():
+                self.assertFalse(gc.isenabled())
+                garbage = weakref.ref(Cycle())
+                for _ in range(20_000):  # enough allocations for many young collections, were they on
+                    Cycle()
+                self.assertIsNotNone(garbage(), "no collection ran")
+            self.assertTrue(gc.isenabled())
+            freeze_heap()
+            self.assertIsNone(garbage(), "collected before the rest is frozen")
+
+    def test_a_collector_switched_off_stays_off(self):
+        gc.disable()
+        try:
+            with collection_paused():
+                pass
+            self.assertFalse(gc.isenabled())
+        finally:
+            gc.enable()
+
+
+class CollectorProbeSource(OrmDeviceBulkSource):
+    """Notes whether the collector collects on its own while the source loads and while the sync writes."""
+
+    enabled = {}
+
+    class Meta(OrmDeviceBulkSource.Meta):
+        name = "Test declarative device source (collector probe)"
+
+    def load_source_adapter(self):
+        self.enabled["source load"] = gc.isenabled()
+        super().load_source_adapter()
+
+    def execute_sync(self):
+        self.enabled["sync"] = gc.isenabled()
+        super().execute_sync()
+
+
+register_jobs(CollectorProbeSource)
+
+
+class SyncCollectionTest(BulkJobTestCase):
+    job_class = CollectorProbeSource
+
+    def test_a_sync_loads_without_automatic_collections_and_writes_with_them(self):
+        job_result, sync = self.run_sync(RECORDS_V1)
+        self.assertEqual(job_result.status, JobResultStatusChoices.STATUS_SUCCESS, sync.summary)
+        self.assertEqual(CollectorProbeSource.enabled, {"source load": False, "sync": True})
+        self.assertTrue(gc.isenabled())
 
 
 class SyncGarbageTest(BulkJobTestCase):
