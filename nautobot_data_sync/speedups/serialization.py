@@ -27,7 +27,7 @@ from functools import cache
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.core.serializers.python import Serializer as PythonSerializer
-from django.db.models import Prefetch
+from django.db.models import Prefetch, QuerySet
 from django.urls import NoReverseMatch
 from nautobot.core import models as core_models
 from nautobot.core.api import serializers as core_api_serializers
@@ -218,14 +218,17 @@ def prefetch_lookups(model, paths):
 
 @cache
 def _read_as_lists(model):
-    """The forward many-to-many fields of ``model`` that every field of its REST serializer reads through
-    ``_prefetched_many_to_many()`` (or does not read); Django's serializer reads them all through ``_prefetched()``.
+    """The relations of ``model`` its batch's serialization reads only through ``_prefetched()``: the forward
+    many-to-many fields (Django's serializer reads them so) that every field of its REST serializer reads through
+    ``_prefetched_many_to_many()`` or does not read, and a path endpoint's cable paths (``_path_from_prefetched()``).
     """
     names = {field.name for field in model._meta.many_to_many}
     try:
         serializer_class = get_serializer_for_model(model)
     except SerializerNotFound:
         return frozenset(names)
+    if CABLE_PATHS and issubclass(serializer_class, PathEndpointModelSerializerMixin):
+        names.add("cable_paths")
     context = {"request": None, "depth": DEPTH, "exclude_m2m": False}
     for field in serializer_class(context=context).fields.values():
         source = field.source_attrs
@@ -254,6 +257,8 @@ def _path_from_prefetched(serializer):
     """The connected-endpoint fields of a path endpoint (an interface...) from its prefetched cable paths: Nautobot
     asks ``cable_paths.first()`` three times per object, and each builds a new query, prefetched or not."""
 
+    listed_in_order = CablePath._default_manager.all().ordered  # as a related manager's queryset of them would be
+
     def path_of(obj):
         prefetched = _prefetched(obj, "cable_paths")
         if prefetched is None:
@@ -261,7 +266,8 @@ def _path_from_prefetched(serializer):
         paths = list(prefetched)
         if not paths:
             return None
-        return paths[0] if prefetched.ordered else min(paths, key=lambda path: path.pk)  # as first() orders them
+        ordered = prefetched.ordered if isinstance(prefetched, QuerySet) else listed_in_order
+        return paths[0] if ordered else min(paths, key=lambda path: path.pk)  # as first() orders them
 
     def destination_of(obj):
         with suppress(CablePath.DoesNotExist):

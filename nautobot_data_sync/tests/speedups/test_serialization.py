@@ -17,6 +17,7 @@ from rest_framework.reverse import reverse
 from nautobot_data_sync.orm.changerecords import load_for_logging
 from nautobot_data_sync.speedups.patching import replaced
 from nautobot_data_sync.speedups.serialization import (
+    CABLE_PATHS,
     LISTED,
     TemplatedReverse,
     _slug_parts_once,
@@ -94,8 +95,9 @@ class SerializeBatchTest(TestCase):
         self.assertIsNone(batch[interfaces.exclude(pk__in=[end.pk for end in ends])[0].pk][1]["connected_endpoint"])
 
     def test_many_to_many_values_fetched_as_lists_are_read_there(self):
-        """``load_for_logging()`` fetches tags and tagged VLANs into lists, not a manager per object and field; the
-        batch reads them there, with no query of its own, and gives what Nautobot gives."""
+        """``load_for_logging()`` fetches tags, tagged VLANs (and on Nautobot 3.2, cable paths) into lists, not a
+        manager per object and field; the batch reads them there, with no query of its own, and gives what Nautobot
+        gives."""
         devices = bulk_devices(make_world(), 2)
         tag = Tag.objects.create(name="uplink")
         tag.content_types.add(ContentType.objects.get_for_model(Interface))
@@ -110,9 +112,10 @@ class SerializeBatchTest(TestCase):
         for obj in objects:
             self.assertEqual(set(getattr(obj, "_prefetched_objects_cache", {})) & {"tags", "tagged_vlans"}, set())
             self.assertIsInstance(obj.__dict__[LISTED + "tagged_vlans"], list)
+            self.assertEqual(LISTED + "cable_paths" in obj.__dict__, CABLE_PATHS)
         with CaptureQueriesContext(connection) as queries:
             batch = serialize_batch(objects)
-        tables = (Interface.tagged_vlans.through._meta.db_table, Tag.objects.model._meta.db_table, "taggeditem")
+        tables = (Interface.tagged_vlans.through._meta.db_table, Tag._meta.db_table, "taggeditem", "dcim_cablepath")
         self.assertEqual([query["sql"] for query in queries if any(table in query["sql"] for table in tables)], [])
         for interface in interfaces:
             self.assertEqual(batch[interface.pk], (serialize_object(interface), serialize_object_v2(interface)))
