@@ -207,9 +207,9 @@ def _prefetched(instance, name):
 
 def prefetch_lookups(model, paths):
     """``paths`` as the prefetch lookups of a batch of ``model`` that ``precomputed()`` serializes. With this speed-up
-    on, a forward many-to-many field its serialization reads only through ``_prefetched()`` is fetched into a plain
-    list: Django's prefetch otherwise builds, per object and field, a related manager and a filtered queryset (that
-    is never run) to hold what it fetched."""
+    on, a relation its serialization reads only through ``_prefetched()`` (``_read_as_lists()``) is fetched into a
+    plain list: Django's prefetch otherwise builds, per object and relation, a related manager and a filtered
+    queryset (that is never run) to hold what it fetched."""
     if not active(SERIALIZATION):
         return list(paths)
     listed = _read_as_lists(model).difference(path.split("__")[0] for path in paths if "__" in path)
@@ -222,18 +222,21 @@ def _read_as_lists(model):
     many-to-many fields (Django's serializer reads them so) that every field of its REST serializer reads through
     ``_prefetched_many_to_many()`` or does not read, and a path endpoint's cable paths (``_path_from_prefetched()``).
     """
-    names = {field.name for field in model._meta.many_to_many}
+    many_to_many = {field.name for field in model._meta.many_to_many}
     try:
         serializer_class = get_serializer_for_model(model)
     except SerializerNotFound:
-        return frozenset(names)
+        return frozenset(many_to_many)
+    names = set(many_to_many)
     if CABLE_PATHS and issubclass(serializer_class, PathEndpointModelSerializerMixin):
         names.add("cable_paths")
     context = {"request": None, "depth": DEPTH, "exclude_m2m": False}
     for field in serializer_class(context=context).fields.values():
         source = field.source_attrs
-        reads_list = isinstance(field, ListSerializer) and type(field).get_attribute is Field.get_attribute
-        if source and source[0] in names and not (reads_list and len(source) == 1):
+        if not source or source[0] not in names:
+            continue
+        nested_list = isinstance(field, ListSerializer) and type(field).get_attribute is Field.get_attribute
+        if not (nested_list and source == [source[0]] and source[0] in many_to_many):
             names.discard(source[0])
     return frozenset(names)
 
