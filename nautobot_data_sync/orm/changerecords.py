@@ -41,8 +41,7 @@ class ChangeLog:
         if objects and hasattr(objects[0], "to_objectchange"):
             prefetch_related_objects(objects, *_forward_paths(type(objects[0])))
             given = [obj for obj in objects if obj.pk in with_many_to_many]
-            many_to_many = [field.name for field in type(objects[0])._meta.many_to_many]
-            prefetch_related_objects(given, *prefetch_lookups(type(objects[0]), many_to_many))
+            prefetch_related_objects(given, *prefetch_lookups(type(objects[0]), _set_since_marked_new(given)))
             self.insert(self.records(objects, CREATE))
 
     def updated(self, objects):
@@ -116,6 +115,18 @@ class ChangeLog:
         for change in records:
             key = change_key(change.changed_object_type_id, change.changed_object_id, change.user)
             self.change_context.deferred_object_changes[key] = [{"action": change.action, "user": change.user}]
+
+
+def _set_since_marked_new(objects):
+    """The many-to-many fields some of ``objects`` (new, of one model) were given values for: ``.set()`` dropped their
+    prefetched empty list (``validation.mark_new()``), which the others still hold."""
+    if not objects:
+        return []
+    return [
+        field.name
+        for field in type(objects[0])._meta.many_to_many
+        if any(field.name not in obj.__dict__.get("_prefetched_objects_cache", {}) for obj in objects)
+    ]
 
 
 def logging_lookups(model):
