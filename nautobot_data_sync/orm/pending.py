@@ -19,10 +19,13 @@ class Resolved:
     values: dict = field(default_factory=dict)  # the declared values
 
     def set_many_to_many(self, instance, created=False):
-        """``.set()`` the many-to-many values on the saved ``instance`` (a just ``created`` one has none to clear)."""
+        """``.set()`` the many-to-many values on the saved ``instance``; on a just ``created`` one, which has none,
+        ``.add()`` them (what ``.set()`` does there, without first reading the values it has)."""
         for accessor, objects in self.many_to_many.items():
-            if objects or not created:
+            if not created:
                 getattr(instance, accessor).set(objects)
+            elif objects:
+                getattr(instance, accessor).add(*objects)
 
     def apply(self, instance):
         for name, value in self.fields.items():

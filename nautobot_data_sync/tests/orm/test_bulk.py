@@ -7,7 +7,9 @@ from unittest import mock
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
+from django.db import connection
 from django.db.models import Q
+from django.test.utils import CaptureQueriesContext
 from nautobot.core.events import deregister_event_broker, register_event_broker
 from nautobot.dcim.models import (
     ConsolePort,
@@ -121,6 +123,17 @@ class BulkParityTest(BulkJobTestCase):
         two = sync_queries(["leaf-01", "leaf-02"])
         Device.objects.all().delete()
         self.assertEqual(sync_queries([f"leaf-{index:02d}" for index in range(12)]), two)
+
+    def test_new_devices_get_their_tags_without_a_read_of_the_tags_they_have(self):
+        """A device the sync has just created has no tags: they are added, not set (``set()`` reads the ones it has
+        first, a query per device)."""
+        with CaptureQueriesContext(connection) as queries:
+            job_result, sync = self.run_sync(RECORDS_V1)
+        self.assertEqual(job_result.status, JobResultStatusChoices.STATUS_SUCCESS, sync.summary)
+        self.assertEqual(sync.create_count, 10)
+        reads = [query["sql"] for query in queries if '"tag__name" FROM "extras_taggeditem"' in query["sql"]]
+        self.assertEqual(reads, [])
+        self.assertEqual(sorted(Device.objects.get(name="leaf-02").tags.names()), ["gold", "silver"])
 
     @pytest.mark.compat
     def test_change_records_hold_nautobot_natural_slugs(self):
