@@ -97,8 +97,7 @@ def serialize_batch(objects):
         serializer_class = get_serializer_for_model(model)
     except SerializerNotFound:
         return {obj.pk: (v1[obj.pk], v1[obj.pk]) for obj in objects}
-    context = {"request": None, "depth": DEPTH, "exclude_m2m": False}
-    serializer = serializer_class(objects, many=True, context=context)
+    serializer = serializer_class(objects, many=True, context=_context())
     reverse = TemplatedReverse()
     _amortize(serializer.child, reverse)
     with ExitStack() as stack:
@@ -107,6 +106,11 @@ def serialize_batch(objects):
         stack.enter_context(replaced(core_api_serializers, "reverse", _reverse_through(reverse)))
         v2 = serializer.data
     return {obj.pk: (v1[obj.pk], dict(data)) for obj, data in zip(objects, v2, strict=True)}
+
+
+def _context():
+    """The serializer context of Nautobot's ``serialize_object_v2()``: no request, depth 1, many-to-many included."""
+    return {"request": None, "depth": DEPTH, "exclude_m2m": False}
 
 
 def _natural_key_lookups_fixed(stack, model, depth=4):
@@ -179,12 +183,8 @@ def _plain_attribute(field):
 def _prefetched_many_to_many(field, model):
     """A nested list of a forward many-to-many field of ``model`` read from what was prefetched for it: DRF gets the
     object's related manager (Django builds one per object and field) only to iterate its prefetched objects."""
-    if not isinstance(field, ListSerializer) or type(field).get_attribute is not Field.get_attribute:
-        return
-    if model is None or len(field.source_attrs) != 1:
-        return
-    (name,) = field.source_attrs
-    if name not in {related.name for related in model._meta.many_to_many}:
+    name = _nested_many_to_many(field, model)
+    if name is None:
         return
     by_drf = field.get_attribute
 
@@ -193,6 +193,17 @@ def _prefetched_many_to_many(field, model):
         return by_drf(instance) if prefetched is None else prefetched
 
     field.get_attribute = get_attribute
+
+
+def _nested_many_to_many(field, model):
+    """The name of the forward many-to-many field of ``model`` that ``field`` is the nested list of, read through
+    DRF's own ``get_attribute()`` from that one attribute; else None."""
+    if not isinstance(field, ListSerializer) or type(field).get_attribute is not Field.get_attribute:
+        return None
+    if model is None or len(field.source_attrs) != 1:
+        return None
+    (name,) = field.source_attrs
+    return name if name in {related.name for related in model._meta.many_to_many} else None
 
 
 def _prefetched(instance, name):
@@ -222,21 +233,16 @@ def _read_as_lists(model):
     many-to-many fields (Django's serializer reads them so) that every field of its REST serializer reads through
     ``_prefetched_many_to_many()`` or does not read, and a path endpoint's cable paths (``_path_from_prefetched()``).
     """
-    many_to_many = {field.name for field in model._meta.many_to_many}
+    names = {field.name for field in model._meta.many_to_many}
     try:
         serializer_class = get_serializer_for_model(model)
     except SerializerNotFound:
-        return frozenset(many_to_many)
-    names = set(many_to_many)
+        return frozenset(names)
     if CABLE_PATHS and issubclass(serializer_class, PathEndpointModelSerializerMixin):
         names.add("cable_paths")
-    context = {"request": None, "depth": DEPTH, "exclude_m2m": False}
-    for field in serializer_class(context=context).fields.values():
+    for field in serializer_class(context=_context()).fields.values():
         source = field.source_attrs
-        if not source or source[0] not in names:
-            continue
-        nested_list = isinstance(field, ListSerializer) and type(field).get_attribute is Field.get_attribute
-        if not (nested_list and source == [source[0]] and source[0] in many_to_many):
+        if source and source[0] in names and _nested_many_to_many(field, model) is None:
             names.discard(source[0])
     return frozenset(names)
 
