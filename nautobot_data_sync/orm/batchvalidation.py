@@ -3,15 +3,16 @@
 Each object gets its full ``clean()`` (field checks, the model's ``clean()`` with Nautobot's custom validators and
 data-compliance rules), answered per batch where Nautobot queries per object (``speedups.validation``). Foreign keys
 are read with one query per key (honouring ``limit_choices_to``) and attached to the objects, so that validation
-and serialization reuse them; uniqueness is checked with one query per unique constraint, against the batch and the
-database. An object that fails is reported with the declared names of its fields; one whose parent was not written
-is skipped.
+and serialization reuse them; so are an updated device's software image files, which its ``clean()`` reads.
+Uniqueness is checked with one query per unique constraint, against the batch and the database. An object that
+fails is reported with the declared names of its fields; one whose parent was not written is skipped.
 """
 
 from functools import cache as memoize
 
 from django.core.exceptions import ValidationError
 from django.db.models import prefetch_related_objects
+from nautobot.dcim.models import Device
 from taggit.managers import TaggableManager
 
 from nautobot_data_sync.modelmeta import foreign_keys
@@ -31,6 +32,8 @@ class BatchValidator:
         ``{pk: instance}`` of the objects created in this flush (referable before they are read back)."""
         items = self._resolve_many(items)
         items = self._attach_references(model, items, created)
+        if not creating:
+            prefetch_related_objects([item.instance for item in items], *_own_read_by_clean(model))
         fk_names = [fk.name for fk in foreign_keys(model)]
         valid = []
         with checked_per_batch(model, [item.instance for item in items]) as batch_names:
@@ -152,3 +155,9 @@ def _read_by_clean(model):
             if not isinstance(m2m, TaggableManager)
         ]
     return paths
+
+
+def _own_read_by_clean(model):
+    """What ``model``'s own ``clean()`` reads of the object's many-to-many values, to read once per batch of updates
+    (new objects have none: ``validation.mark_new()``): a device's software image files, with their device types."""
+    return ["software_image_files__device_types"] if issubclass(model, Device) else []

@@ -124,6 +124,24 @@ class BulkParityTest(BulkJobTestCase):
         Device.objects.all().delete()
         self.assertEqual(sync_queries([f"leaf-{index:02d}" for index in range(12)]), two)
 
+    def test_more_updated_devices_send_no_more_reads_of_their_software_image_files(self):
+        """``Device.clean()`` reads the device's software image files: once per batch of updates, not per device."""
+
+        def image_reads(names, serial):
+            with CaptureQueriesContext(connection) as queries:
+                job_result, sync = self.run_sync([device_record(name, interfaces=(), serial=serial) for name in names])
+            self.assertEqual(job_result.status, JobResultStatusChoices.STATUS_SUCCESS, sync.summary)
+            return len([query for query in queries if 'FROM "dcim_softwareimagefile"' in query["sql"]])
+
+        reads = {}
+        for count in (2, 12):
+            names = [f"leaf-{index:02d}" for index in range(count)]
+            image_reads(names, "S1")
+            reads[count] = image_reads(names, "S2")
+            self.assertEqual(set(Device.objects.filter(name__in=names).values_list("serial", flat=True)), {"S2"})
+            Device.objects.all().delete()
+        self.assertEqual(reads[12], reads[2])
+
     def test_new_devices_get_their_tags_without_a_read_of_the_tags_they_have(self):
         """A device the sync has just created has no tags: they are added, not set (``set()`` reads the ones it has
         first, a query per device)."""
