@@ -239,6 +239,6 @@ class NautobotModel(DiffSyncModel):
             instance.validated_save()
         except ValidationError as error:
             raise ObjectValidationError(f"{cls._modelname} {unique_id!r}: {fields_of(cls.plan(), error)}") from None
-        resolved.set_many_to_many(instance)
+        resolved.set_many_to_many(instance, created)
         relationships.write_all(adapter, instance, cls.plan(), resolved.relationships, created)
         adapter.references.forget(cls._model)

@@ -4,6 +4,8 @@ from dataclasses import dataclass, field
 
 from django.db.models import Model
 
+from nautobot_data_sync.speedups import manytomany
+
 CREATE, UPDATE, DELETE = "create", "update", "delete"
 
 
@@ -18,14 +20,10 @@ class Resolved:
     unresolved_many: dict = field(default_factory=dict)  # {declared name: fields.ManyToMany}, resolved at flush
     values: dict = field(default_factory=dict)  # the declared values
 
-    def set_many_to_many(self, instance, created=False):
-        """``.set()`` the many-to-many values on the saved ``instance``; on a just ``created`` one, which has none,
-        ``.add()`` them (what ``.set()`` does there, without first reading the values it has)."""
+    def set_many_to_many(self, instance, created):
+        """Set the many-to-many values on the saved ``instance``, written one by one (change-logged by Nautobot)."""
         for accessor, objects in self.many_to_many.items():
-            if not created:
-                getattr(instance, accessor).set(objects)
-            elif objects:
-                getattr(instance, accessor).add(*objects)
+            manytomany.set_with_managers(instance, accessor, objects, created)
 
     def apply(self, instance):
         for name, value in self.fields.items():

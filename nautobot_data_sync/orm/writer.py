@@ -10,13 +10,16 @@ each batch of creates or updates:
 * validation (``batchvalidation``): references attached, each object's full ``clean()``, uniqueness per batch;
 * writing: ``bulk_create`` / ``bulk_update`` in a savepoint (as ``COPY`` and a ``VALUES`` join: ``speedups.copyrows``,
   ``speedups.valuesupdate``); if the database still refuses the batch, its objects are written one by one to
-  isolate the failure; then many-to-many values, relationships and what ``save()`` would have done
+  isolate the failure; then many-to-many values (per field for the batch: ``speedups.manytomany``), relationships
+  and what ``save()`` would have done
   (``speedups.savetime``);
 * the change log (``changerecords``): ObjectChange records as Nautobot would write them, attributed to the job's
   user and request id, so Nautobot's change log, job hooks, webhooks and events see every object.
 
 Models whose ``save()``, ``delete()`` or save signals do anything the bulk path does not reproduce (e.g. IP
-addresses and prefixes, which find their parents) are written one by one (``accepts()``).
+addresses and prefixes, which find their parents) are written one by one (``accepts()``), as are models with a
+declared many-to-many field whose related objects Nautobot logs a change of too
+(``speedups.manytomany.logs_related_objects()``).
 """
 
 from collections import defaultdict
@@ -33,7 +36,7 @@ from nautobot_data_sync.orm.model import NautobotModel
 from nautobot_data_sync.orm.order import dependency_order, generations
 from nautobot_data_sync.orm.outcomes import Outcomes
 from nautobot_data_sync.orm.pending import CREATE, DELETE, UPDATE
-from nautobot_data_sync.speedups import savetime, validation
+from nautobot_data_sync.speedups import manytomany, savetime, validation
 from nautobot_data_sync.speedups.config import read_once
 from nautobot_data_sync.speedups.copyrows import insert_rows
 from nautobot_data_sync.speedups.valuesupdate import update_rows
@@ -82,7 +85,12 @@ class BulkWriter:
         bulk = model_class._bulk_mode
         bulk = self.default if bulk is None else bulk
         model = model_class._model
-        return bool(bulk) and savetime.writes_in_bulk(model, operation) and validation.validates_batches(model)
+        return (
+            bool(bulk)
+            and savetime.writes_in_bulk(model, operation)
+            and validation.validates_batches(model)
+            and (operation == DELETE or not manytomany.logs_related_objects(model_class.plan()))
+        )
 
     def _deletes_in_bulk(self, model_class):
         return self._in_bulk(model_class, DELETE)
@@ -146,9 +154,7 @@ class BulkWriter:
             if not written:
                 return
             instances = [item.instance for item in written]
-            with savetime.change_logging_paused():
-                for item in written:
-                    item.resolved.set_many_to_many(item.instance, created=True)
+            self._set_many_to_many(model, written, created=True)
             savetime.after_create(model, instances)
             self._write_relationships(written, created=True)
             if self.change_log:
@@ -191,9 +197,7 @@ class BulkWriter:
             if not written:
                 return
             instances = [item.instance for item in written]
-            with savetime.change_logging_paused():
-                for item in written:
-                    item.resolved.set_many_to_many(item.instance)
+            self._set_many_to_many(model, written, created=False)
             savetime.after_update(model, instances)
             self._write_relationships(written, created=False)
             if self.change_log:
@@ -220,6 +224,18 @@ class BulkWriter:
                     message = f"IntegrityError: {item.model_class._modelname} {item.unique_id!r}: {error}"
                     self.outcomes.failed(item, message.strip())
             return written
+
+    @staticmethod
+    def _set_many_to_many(model, items, created):
+        """The written items' many-to-many values, per field for the whole batch (``speedups.manytomany``); the
+        writer logs the objects' changes itself."""
+        by_accessor = defaultdict(list)
+        for item in items:
+            for accessor, objects in item.resolved.many_to_many.items():
+                by_accessor[accessor].append((item.instance, objects))
+        with savetime.change_logging_paused():
+            for accessor, values in by_accessor.items():
+                manytomany.set_all(model, accessor, values, created)
 
     def _write_relationships(self, items, created):
         """Relationship associations, one object at a time (change-logged by Nautobot)."""

@@ -33,6 +33,7 @@ DEFERRAL = "change records of one-by-one writes built per batch"
 COPY_ROWS = "rows inserted with COPY"
 VALUES_UPDATE = "rows updated from a VALUES list"
 IDENTIFIERS = "identifiers read from fields"
+MANY_TO_MANY = "many-to-many values written per batch"
 
 
 @dataclass(frozen=True)
@@ -192,6 +193,21 @@ SPEEDUPS = {
                 "nautobot.extras.signals:_handle_changed_object": {"5576683efe8d": V32, "16d76f6c200c": V31},
                 "nautobot.extras.signals:_handle_deleted_object": {"97490df80065": V31_32},
                 "django.dispatch.dispatcher:Signal._live_receivers": {"0a7af5d851f7": V31_32},
+            },
+        ),
+        SpeedUp(
+            MANY_TO_MANY,
+            "speedups.manytomany",
+            "the many-to-many values of a batch's objects read once and written in one statement per field, as the "
+            "managers' set() and add() write them, where only Nautobot's change logging listens to their signals",
+            {
+                f"{DESCRIPTORS}:create_forward_many_to_many_manager": {"9daa2aa64d01": V31_32},
+                "taggit.managers:_TaggableManager.add": {"a21476b9ba7c": V31_32},
+                "taggit.managers:_TaggableManager.set": {"3855edbf3b67": V31_32},
+                "taggit.managers:_TaggableManager.remove": {"5093d60ecd43": V31_32},
+                "taggit.managers:_TaggableManager._remove_prefetched_objects": {"e8bbedaa02a1": V31_32},
+                "nautobot.extras.signals:_handle_changed_object_pre_save": {"a49cea12af0c": V31_32},
+                "nautobot.extras.signals:_handle_changed_object": {"5576683efe8d": V32, "16d76f6c200c": V31},
             },
         ),
         SpeedUp(

@@ -85,12 +85,14 @@ def _methods_reproduced(model, operation):
 
 
 def save_receivers(model):
-    """The receivers of ``pre_save`` and ``post_save`` for objects of ``model`` (Django caches them per sender)."""
-    receivers = []
-    for signal in (pre_save, post_save):
-        live = signal._live_receivers(model)
-        receivers += [*live[0], *live[1]] if isinstance(live, tuple) else live  # Django 5 splits sync and async
-    return receivers
+    """The receivers of ``pre_save`` and ``post_save`` for objects of ``model``."""
+    return [*live_receivers(pre_save, model), *live_receivers(post_save, model)]
+
+
+def live_receivers(signal, sender):
+    """The receivers ``signal`` sends to for ``sender`` (Django caches them per sender)."""
+    live = signal._live_receivers(sender)
+    return [*live[0], *live[1]] if isinstance(live, tuple) else live  # Django 5 splits sync and async
 
 
 @contextmanager

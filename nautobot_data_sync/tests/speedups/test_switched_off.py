@@ -11,6 +11,7 @@ from nautobot_data_sync.speedups.registry import (
     COPY_ROWS,
     DISPATCH,
     IDENTIFIERS,
+    MANY_TO_MANY,
     SAVE_TIME,
     SERIALIZATION,
     SPEEDUPS,
@@ -35,6 +36,7 @@ class SwitchedOffTest(BulkJobTestCase):
             COPY_ROWS,
             VALUES_UPDATE,
             IDENTIFIERS,
+            MANY_TO_MANY,
         ):
             with self.subTest(speedup=name):
                 self.forget_devices()
