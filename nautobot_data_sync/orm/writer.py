@@ -11,8 +11,7 @@ each batch of creates or updates:
 * writing: ``bulk_create`` / ``bulk_update`` in a savepoint (as ``COPY`` and a ``VALUES`` join: ``speedups.copyrows``,
   ``speedups.valuesupdate``); if the database still refuses the batch, its objects are written one by one to
   isolate the failure; then many-to-many values (per field for the batch: ``speedups.manytomany``), relationships
-  and what ``save()`` would have done
-  (``speedups.savetime``);
+  and what ``save()`` would have done (``speedups.savetime``);
 * the change log (``changerecords``): ObjectChange records as Nautobot would write them, attributed to the job's
   user and request id, so Nautobot's change log, job hooks, webhooks and events see every object.
 

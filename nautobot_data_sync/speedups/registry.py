@@ -206,6 +206,7 @@ SPEEDUPS = {
                 "taggit.managers:_TaggableManager.set": {"3855edbf3b67": V31_32},
                 "taggit.managers:_TaggableManager.remove": {"5093d60ecd43": V31_32},
                 "taggit.managers:_TaggableManager._remove_prefetched_objects": {"e8bbedaa02a1": V31_32},
+                "django.dispatch.dispatcher:Signal._live_receivers": {"0a7af5d851f7": V31_32},
                 "nautobot.extras.signals:_handle_changed_object_pre_save": {"a49cea12af0c": V31_32},
                 "nautobot.extras.signals:_handle_changed_object": {"5576683efe8d": V32, "16d76f6c200c": V31},
             },
