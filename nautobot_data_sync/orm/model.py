@@ -46,6 +46,7 @@ from nautobot_data_sync.orm.messages import fields_of, protected_message
 from nautobot_data_sync.orm.pending import CREATE, DELETE, UPDATE, PendingWrite, Resolved
 from nautobot_data_sync.orm.references import describe
 from nautobot_data_sync.speedups.identifiers import identifiers_of
+from nautobot_data_sync.sync.modelprofile import same_result
 
 
 class NautobotModel(DiffSyncModel):
@@ -74,6 +75,7 @@ class NautobotModel(DiffSyncModel):
             cls._field_plan = plan
         return plan
 
+    @same_result
     def get_identifiers(self):
         """As diffsync's, read from the fields where that gives the same (``speedups.identifiers``)."""
         identifiers = identifiers_of(self)

@@ -9,8 +9,9 @@ For the immutable scalar types it passes through (``PASSTHROUGH_TYPES``: ``str``
 a class when:
 
 * ``get_attrs``, ``get_identifiers``, ``dict``, ``model_dump``, ``get_unique_id``, ``create_unique_id``,
-  ``get_shortname``, ``get_type`` and ``get_children_mapping`` are diffsync's/pydantic's own (else the overridden one
-  is called, as diffsync does);
+  ``get_shortname``, ``get_type`` and ``get_children_mapping`` are diffsync's/pydantic's own, or overrides marked
+  ``same_result()`` (a declarative model's ``get_identifiers()``); else the overridden one is called, as diffsync
+  does;
 * the fields involved have no custom serializer (``field_serializer``, ``PlainSerializer``...) nor ``exclude``, and
   the model no ``model_serializer`` nor ``serialize_by_alias``.
 
@@ -26,7 +27,7 @@ from operator import attrgetter, itemgetter
 
 from diffsync import DiffSyncModel
 
-__all__ = ["PASSTHROUGH_TYPES", "ModelProfile"]
+__all__ = ["PASSTHROUGH_TYPES", "ModelProfile", "same_result"]
 
 PASSTHROUGH_TYPES = frozenset(
     {
@@ -65,9 +66,21 @@ def _owner(cls, name):
     return None
 
 
+def same_result(method):
+    """Mark an override of a ``DiffSyncModel`` method as returning what diffsync's returns (computed faster), so that
+    a ``ModelProfile`` may read around it as around diffsync's own."""
+    method.same_result_as_diffsync = True
+    return method
+
+
 def _overrides(cls, *names):
-    """Whether ``cls`` defines any of ``names`` differently from diffsync's ``DiffSyncModel`` (or pydantic's)."""
-    return any(_owner(cls, name) is not _owner(DiffSyncModel, name) for name in names)
+    """Whether ``cls`` defines any of ``names`` differently from diffsync's ``DiffSyncModel`` (or pydantic's): an
+    override marked ``same_result()`` does not count."""
+    for name in names:
+        owner = _owner(cls, name)
+        if owner is not _owner(DiffSyncModel, name) and not getattr(owner.__dict__[name], "same_result_as_diffsync", 0):
+            return True
+    return False
 
 
 def _has_custom_serialization(schema):

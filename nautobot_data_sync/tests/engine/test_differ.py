@@ -18,7 +18,10 @@ from diffsync.helpers import DiffSyncDiffer
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
+from nautobot_data_sync.jobs.examples.inventory.models import Device as ExampleDevice
+from nautobot_data_sync.jobs.examples.inventory.models import Interface as ExampleInterface
 from nautobot_data_sync.sync.differ import FastDiffer, diff_summary, fast_diff
+from nautobot_data_sync.sync.modelprofile import ModelProfile, same_result
 from nautobot_data_sync.tests.fixtures.differ import (
     ADAPTER_CLASSES,
     DIFFSYNC_FLAGS,
@@ -282,3 +285,30 @@ def test_fast_diff_is_diff_from(keep_unchanged):
     actual = fast_diff(source, target, flags=DiffSyncFlags.SKIP_UNMATCHED_DST, keep_unchanged=keep_unchanged)
     assert actual.str() == expected.str()
     assert diff_summary(actual) == expected.summary()
+
+
+# ----------------------------------------------------------------------------------------------- overrides
+
+
+class _MarkedDevice(Device):
+    @same_result
+    def get_identifiers(self):
+        return super().get_identifiers()
+
+
+class _OverridingDevice(Device):
+    def get_identifiers(self):
+        return super().get_identifiers()
+
+
+def test_an_override_marked_same_result_is_read_around_and_any_other_is_called():
+    assert ModelProfile(_MarkedDevice).fast_ids and ModelProfile(_MarkedDevice).simple
+    assert not ModelProfile(_OverridingDevice).fast_ids and not ModelProfile(_OverridingDevice).simple
+
+
+def test_declarative_models_are_read_around_their_get_identifiers():
+    """``NautobotModel.get_identifiers()`` returns diffsync's result (``speedups.identifiers``), faster; the differ
+    reads the fields without calling it at all."""
+    for model_class in (ExampleDevice, ExampleInterface):
+        profile = ModelProfile(model_class)
+        assert profile.fast_ids and profile.simple, model_class
