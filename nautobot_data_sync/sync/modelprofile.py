@@ -78,7 +78,8 @@ def _overrides(cls, *names):
     override marked ``same_result()`` does not count."""
     for name in names:
         owner = _owner(cls, name)
-        if owner is not _owner(DiffSyncModel, name) and not getattr(owner.__dict__[name], "same_result_as_diffsync", 0):
+        marked = owner is not None and getattr(owner.__dict__[name], "same_result_as_diffsync", False)
+        if owner is not _owner(DiffSyncModel, name) and not marked:
             return True
     return False
 

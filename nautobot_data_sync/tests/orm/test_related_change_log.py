@@ -2,7 +2,6 @@
 each cluster gets a record) makes its model be written one by one in bulk mode: same change log as one by one."""
 
 import pytest
-from diffsync import Adapter
 from nautobot.apps.jobs import register_jobs
 from nautobot.dcim.models import Device
 from nautobot.extras import utils as extras_utils
@@ -12,8 +11,8 @@ from nautobot.virtualization.models import Cluster, ClusterType
 
 from nautobot_data_sync.jobs.base import DataSource
 from nautobot_data_sync.orm import NautobotAdapter, NautobotModel
+from nautobot_data_sync.testing import adapter_from_records, job_model_for
 from nautobot_data_sync.tests.fixtures.cases import OrmJobTestCase, change_log
-from nautobot_data_sync.tests.fixtures.jobs import job_model_for
 
 
 class ClusterMemberModel(NautobotModel):
@@ -35,19 +34,6 @@ class ClusterMemberNautobotAdapter(NautobotAdapter):
     top_level = ("device",)
 
 
-class ClusterMemberRecordsAdapter(Adapter):
-    device = ClusterMemberModel
-    top_level = ("device",)
-
-    def __init__(self, records, **kwargs):
-        super().__init__(**kwargs)
-        self.records = records
-
-    def load(self):
-        for values in self.records:
-            self.add(ClusterMemberModel(**values))
-
-
 class ClusterMemberSource(DataSource):
     """Devices and the clusters they belong to -> Nautobot, one by one. Tests set ``records``."""
 
@@ -58,8 +44,7 @@ class ClusterMemberSource(DataSource):
         data_source = "Cluster member records"
 
     def load_source_adapter(self):
-        self.source_adapter = ClusterMemberRecordsAdapter(records=self.records)
-        self.source_adapter.load()
+        self.source_adapter = adapter_from_records({"device": ClusterMemberModel}, {"device": self.records})
 
     def load_target_adapter(self):
         self.target_adapter = ClusterMemberNautobotAdapter(job=self)
