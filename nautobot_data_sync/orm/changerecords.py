@@ -26,7 +26,7 @@ CREATE, UPDATE, DELETE = (
     ObjectChangeActionChoices.ACTION_DELETE,
 )
 CHANGES_PER_INSERT = 250
-"""Change records per INSERT: each carries two JSON documents, and the statement is built in memory whole."""
+"""Change records built and inserted at a time (each carries two JSON documents)."""
 
 
 class ChangeLog:
@@ -42,13 +42,13 @@ class ChangeLog:
             prefetch_related_objects(objects, *_forward_paths(type(objects[0])))
             given = [obj for obj in objects if obj.pk in with_many_to_many]
             prefetch_related_objects(given, *prefetch_lookups(type(objects[0]), _set_since_marked_new(given)))
-            self.insert(self.records(objects, CREATE))
+            self._log(objects, CREATE)
 
     def updated(self, objects):
         """Log ``objects`` (one model) just updated in memory and in the database."""
         if objects and hasattr(objects[0], "to_objectchange"):
             prefetch_related_objects(objects, *logging_lookups(type(objects[0])))
-            self.insert(self.records(objects, UPDATE))
+            self._log(objects, UPDATE)
 
     def before_update(self, objects):
         """As Nautobot does before an update: keep the current data of objects that have no change record yet."""
@@ -86,26 +86,38 @@ class ChangeLog:
     def deleted(self, records):
         self.insert(records)
 
+    def _log(self, objects, action):
+        """Build and insert the records of ``objects`` ``CHANGES_PER_INSERT`` at a time, serialized as one batch
+        (``precomputed()``): each record holds two JSON documents, and a whole batch's at once would set the sync's
+        peak memory."""
+        with precomputed(objects, chunk=CHANGES_PER_INSERT):
+            for start in range(0, len(objects), CHANGES_PER_INSERT):
+                self.insert(self._built(objects[start : start + CHANGES_PER_INSERT], action))
+
     def records(self, objects, action):
         """Unsaved ObjectChange records of ``objects`` (one model, related objects prefetched)."""
+        with precomputed(objects, chunk=CHANGES_PER_INSERT):
+            return self._built(objects, action)
+
+    def _built(self, objects, action):
+        """The records of ``objects``, inside ``precomputed()``."""
         context = self.change_context
         records = []
-        with precomputed(objects):
-            for obj in objects:
-                change = obj.to_objectchange(action)
-                if change is None:
-                    continue
-                user = context.get_user(obj)
-                change.user = user
-                change.user_name = user.username if user else ""
-                change.request_id = context.change_id
-                change.change_context = context.context
-                change.change_context_detail = context.context_detail[:CHANGELOG_MAX_CHANGE_CONTEXT_DETAIL]
-                if action == DELETE:
-                    change.changed_object = None
-                    change.changed_object_type_id = ContentType.objects.get_for_model(obj).pk
-                    change.changed_object_id = obj.pk
-                records.append(change)
+        for obj in objects:
+            change = obj.to_objectchange(action)
+            if change is None:
+                continue
+            user = context.get_user(obj)
+            change.user = user
+            change.user_name = user.username if user else ""
+            change.request_id = context.change_id
+            change.change_context = context.context
+            change.change_context_detail = context.context_detail[:CHANGELOG_MAX_CHANGE_CONTEXT_DETAIL]
+            if action == DELETE:
+                change.changed_object = None
+                change.changed_object_type_id = ContentType.objects.get_for_model(obj).pk
+                change.changed_object_id = obj.pk
+            records.append(change)
         return records
 
     def insert(self, records):

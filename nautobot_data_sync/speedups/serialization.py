@@ -5,7 +5,8 @@ Nautobot logs a change from ``post_save``/``pre_delete`` signals, one object at 
 serializes the object twice (Django's serializer for ``object_data``, the REST API serializer at depth 1 for
 ``object_data_v2``), reading related objects and configuration again for every object. Inside ``precomputed()``
 a batch of one model is serialized together (its related objects prefetched by the caller, so objects that share a
-device or a location share one Python instance): the REST serializer runs once over the list (``many=True``), nested
+device or a location share one Python instance): one REST list serializer (``many=True``), built and amortized
+once per batch, runs over a chunk of objects at a time (only one chunk's data is held), nested
 related objects are represented once per batch, fields read without DRF's per-value checks where they cannot
 apply, many-to-many lists taken from what was prefetched (``prefetch_lookups()`` fetches them into plain lists,
 without Django's related manager and queryset per object and field), URLs reversed once per route, natural slugs
@@ -77,35 +78,57 @@ class _PrefetchedManyToManySerializer(PythonSerializer):
 
 def serialize_batch(objects):
     """``{pk: (object_data, object_data_v2)}`` for objects of one model, as Nautobot's serializers give them."""
-    if not objects:
-        return {}
-    model = type(objects[0])
-    v1 = {}
-    # Django's "json" serializer writes each object with the pure-Python encoder; one dumps() of the "python"
-    # serializer's output with the same encoder gives the same documents with the C encoder.
-    records = json.loads(json.dumps(_PrefetchedManyToManySerializer().serialize(objects), cls=DjangoJSONEncoder))
-    taggable = is_taggable(objects[0])  # a question about the model (it builds a tags manager to answer)
-    for obj, record in zip(objects, records, strict=True):
-        data = record["fields"]
-        if hasattr(obj, "_custom_field_data"):
-            data["custom_fields"] = data.pop("_custom_field_data")
-        if taggable:
-            prefetched = _prefetched(obj, "tags")
-            data["tags"] = [tag.name for tag in (obj.tags.all() if prefetched is None else prefetched)]
-        v1[obj.pk] = {key: value for key, value in data.items() if not (isinstance(key, str) and key.startswith("_"))}
-    try:
-        serializer_class = get_serializer_for_model(model)
-    except SerializerNotFound:
-        return {obj.pk: (v1[obj.pk], v1[obj.pk]) for obj in objects}
-    serializer = serializer_class(objects, many=True, context=_context())
-    reverse = TemplatedReverse()
-    _amortize(serializer.child, reverse)
-    with ExitStack() as stack:
-        _natural_key_lookups_fixed(stack, model)
-        stack.enter_context(replaced(core_models, "construct_natural_slug", _slug_parts_once()))
-        stack.enter_context(replaced(core_api_serializers, "reverse", _reverse_through(reverse)))
-        v2 = serializer.data
-    return {obj.pk: (v1[obj.pk], dict(data)) for obj, data in zip(objects, v2, strict=True)}
+    return BatchSerializer(type(objects[0])).serialize(objects) if objects else {}
+
+
+class BatchSerializer:
+    """Serializes objects of ``model`` a chunk at a time; what is amortized per batch (the REST serializer and the
+    nested ones it uses, URL templates, slugified natural-key values, nested objects' representations) is built once
+    and shared by every chunk."""
+
+    def __init__(self, model):
+        self.model = model
+        try:
+            serializer_class = get_serializer_for_model(model)
+        except SerializerNotFound:
+            self.serializer = None
+            return
+        self.serializer = serializer_class(many=True, context=_context())
+        self.reverse = TemplatedReverse()
+        _amortize(self.serializer.child, self.reverse)
+        self.construct_natural_slug = _slug_parts_once()
+
+    def serialize(self, objects):
+        """``{pk: (object_data, object_data_v2)}`` of ``objects``."""
+        v1 = self._object_data(objects)
+        if self.serializer is None:
+            return {obj.pk: (v1[obj.pk], v1[obj.pk]) for obj in objects}
+        with ExitStack() as stack:
+            _natural_key_lookups_fixed(stack, self.model)
+            stack.enter_context(replaced(core_models, "construct_natural_slug", self.construct_natural_slug))
+            stack.enter_context(replaced(core_api_serializers, "reverse", _reverse_through(self.reverse)))
+            v2 = self.serializer.to_representation(objects)  # what ``.data`` holds, without keeping it
+        return {obj.pk: (v1[obj.pk], dict(data)) for obj, data in zip(objects, v2, strict=True)}
+
+    def _object_data(self, objects):
+        """``{pk: object_data}``. Django's "json" serializer writes each object with the pure-Python encoder; one
+        dumps() of the "python" serializer's output with the same encoder gives the same documents with the C one."""
+        v1 = {}
+        records = json.loads(json.dumps(_PrefetchedManyToManySerializer().serialize(objects), cls=DjangoJSONEncoder))
+        taggable = is_taggable(objects[0])  # a question about the model (it builds a tags manager to answer)
+        for obj, record in zip(objects, records, strict=True):
+            data = record["fields"]
+            if hasattr(obj, "_custom_field_data"):
+                data["custom_fields"] = data.pop("_custom_field_data")
+            if taggable:
+                prefetched = _prefetched(obj, "tags")
+                data["tags"] = [tag.name for tag in (obj.tags.all() if prefetched is None else prefetched)]
+            v1[obj.pk] = {key: value for key, value in data.items() if not _private(key)}
+        return v1
+
+
+def _private(key):
+    return isinstance(key, str) and key.startswith("_")
 
 
 def _context():
@@ -398,24 +421,47 @@ def _slug_parts_once():
 
 
 @contextmanager
-def precomputed(objects):
+def precomputed(objects, chunk=250):
     """Inside the block, ``to_objectchange()`` of ``objects`` (one model, related objects prefetched) takes their data
-    serialized as a batch instead of serializing each again; with this speed-up off, nothing changes."""
+    serialized as a batch instead of serializing each again; with this speed-up off, nothing changes. The data is
+    serialized ``chunk`` objects at a time, when the first object of a chunk is asked for, and the previous chunk's
+    is let go: a caller that builds and inserts the records a chunk at a time never holds a whole batch's data."""
     if not objects or not active(SERIALIZATION):
         yield
         return
-    serialized = serialize_batch(objects)
+    chunks = _Chunks(objects, chunk)
     object_data, object_data_v2 = (original(change_logging_module, name) for name in SERIALIZERS)
 
     def object_data_once(obj, extra=None, exclude=None):
-        if extra is None and exclude is None and obj.pk in serialized:
-            return serialized[obj.pk][0]
-        return object_data(obj, extra=extra, exclude=exclude)
+        data = chunks.data_of(obj) if extra is None and exclude is None else None
+        return object_data(obj, extra=extra, exclude=exclude) if data is None else data[0]
 
     def object_data_v2_once(obj):
-        return serialized[obj.pk][1] if obj.pk in serialized else object_data_v2(obj)
+        data = chunks.data_of(obj)
+        return object_data_v2(obj) if data is None else data[1]
 
     with ExitStack() as stack:
         for name, replacement in zip(SERIALIZERS, (object_data_once, object_data_v2_once), strict=True):
             stack.enter_context(replaced(change_logging_module, name, replacement))
         yield
+
+
+class _Chunks:
+    """The serialized data of ``objects``, one chunk of ``size`` objects (in their order) held at a time."""
+
+    def __init__(self, objects, size):
+        self.objects, self.size = objects, size
+        self.position = {obj.pk: index for index, obj in enumerate(objects)}
+        self.batch = BatchSerializer(type(objects[0]))
+        self.current = {}
+
+    def data_of(self, obj):
+        """``(object_data, object_data_v2)`` of ``obj``, or None if it is not one of the objects."""
+        if obj.pk not in self.current:
+            index = self.position.get(obj.pk)
+            if index is None:
+                return None
+            start = index - index % self.size
+            self.current = {}  # let the previous chunk's data go before the next one is built
+            self.current = self.batch.serialize(self.objects[start : start + self.size])
+        return self.current[obj.pk]

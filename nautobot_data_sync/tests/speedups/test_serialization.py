@@ -1,6 +1,7 @@
 """The bulk change log's serialization shortcuts give what Nautobot's own code gives."""
 
 import uuid
+from unittest import mock
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
@@ -10,6 +11,7 @@ from nautobot.apps.testing import TestCase
 from nautobot.core import models as core_models
 from nautobot.core.models.utils import construct_natural_slug, serialize_object, serialize_object_v2
 from nautobot.dcim.models import Cable, Interface
+from nautobot.extras.choices import ObjectChangeActionChoices
 from nautobot.extras.models import Status, Tag
 from nautobot.ipam.models import VLAN
 from rest_framework.reverse import reverse
@@ -19,8 +21,10 @@ from nautobot_data_sync.speedups.patching import replaced
 from nautobot_data_sync.speedups.serialization import (
     CABLE_PATHS,
     LISTED,
+    BatchSerializer,
     TemplatedReverse,
     _slug_parts_once,
+    precomputed,
     serialize_batch,
 )
 from nautobot_data_sync.tests.fixtures.orm import bulk_devices, make_world
@@ -122,3 +126,24 @@ class SerializeBatchTest(TestCase):
         self.assertEqual(batch[interfaces[0].pk][0]["tags"], ["uplink"])
         self.assertEqual(batch[interfaces[0].pk][0]["tagged_vlans"], [str(vlan.pk)])
         self.assertEqual(batch[interfaces[1].pk][0]["tags"], [])
+
+    def test_records_are_serialized_a_chunk_at_a_time(self):
+        """Inside ``precomputed()``, the data of a batch is serialized a chunk at a time, when a record of the chunk is
+        built, and the chunk before is let go: going back to an earlier object serializes its chunk again."""
+        devices = bulk_devices(make_world(), 1)
+        interfaces = Interface.objects.filter(device__in=devices).order_by("name")
+        expected = {obj.pk: (serialize_object(obj), serialize_object_v2(obj)) for obj in interfaces}
+        objects = load_for_logging(Interface, [interface.pk for interface in interfaces])
+        sizes = []
+        serialize = BatchSerializer.serialize
+
+        def counted(batch, chunk):
+            sizes.append(len(chunk))
+            return serialize(batch, chunk)
+
+        order = [*objects, objects[0]]
+        with mock.patch.object(BatchSerializer, "serialize", counted), precomputed(objects, chunk=3):
+            changes = [obj.to_objectchange(ObjectChangeActionChoices.ACTION_UPDATE) for obj in order]
+        self.assertEqual(sizes, [3, 3, 2, 3])
+        for obj, change in zip(order, changes, strict=True):
+            self.assertEqual((change.object_data, change.object_data_v2), expected[obj.pk])
