@@ -45,6 +45,8 @@ from nautobot_data_sync.orm.fields import build_plan
 from nautobot_data_sync.orm.messages import fields_of, protected_message
 from nautobot_data_sync.orm.pending import CREATE, DELETE, UPDATE, PendingWrite, Resolved
 from nautobot_data_sync.orm.references import describe
+from nautobot_data_sync.speedups.fieldnames import share as share_field_names
+from nautobot_data_sync.speedups.fieldnames import unshare as unshare_field_names
 from nautobot_data_sync.speedups.identifiers import identifiers_of
 from nautobot_data_sync.sync.modelprofile import same_result
 
@@ -64,7 +66,15 @@ class NautobotModel(DiffSyncModel):
     pk: Any = None
     """The Nautobot primary key; neither identifier nor attribute."""
 
-    _child_ids: dict = PrivateAttr(default_factory=dict)
+    _child_ids: dict | None = PrivateAttr(default=None)
+    """``{children field: set of unique ids}``, from the first ``add_child()`` on."""
+
+    def model_post_init(self, context):
+        share_field_names(self)  # the largest part of a model's memory: ``speedups.fieldnames``
+
+    def __setattr__(self, name, value):
+        unshare_field_names(self, name)
+        super().__setattr__(name, value)
 
     @classmethod
     def plan(cls):
@@ -93,7 +103,10 @@ class NautobotModel(DiffSyncModel):
             )
         field_name = self._children[child_type]
         child_ids = getattr(self, field_name)
-        sets = self.__pydantic_private__["_child_ids"]  # as ``self._child_ids``, without pydantic's __getattr__
+        private = self.__pydantic_private__  # ``self._child_ids``, without pydantic's __getattr__
+        sets = private["_child_ids"]
+        if sets is None:
+            sets = private["_child_ids"] = {}
         known = sets.get(field_name)
         if known is None or len(known) != len(child_ids):  # first child, or the list was changed elsewhere
             known = sets[field_name] = set(child_ids)
@@ -105,7 +118,7 @@ class NautobotModel(DiffSyncModel):
 
     def remove_child(self, child):
         super().remove_child(child)
-        self._child_ids.get(self._children[child.get_type()], set()).discard(child.get_unique_id())
+        (self._child_ids or {}).get(self._children[child.get_type()], set()).discard(child.get_unique_id())
 
     # CRUD
 

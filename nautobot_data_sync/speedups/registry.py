@@ -34,6 +34,7 @@ COPY_ROWS = "rows inserted with COPY"
 VALUES_UPDATE = "rows updated from a VALUES list"
 IDENTIFIERS = "identifiers read from fields"
 MANY_TO_MANY = "many-to-many values written per batch"
+SHARED_FIELD_NAMES = "set field names shared between models"
 
 
 @dataclass(frozen=True)
@@ -269,6 +270,19 @@ SPEEDUPS = {
                 "diffsync:DiffSyncModel.get_identifiers": {"08d60903b6ab": V31_32},
                 "diffsync:DiffSyncModel.dict": {"bb1664e9c46d": V31_32},
                 "pydantic.main:BaseModel.model_dump": {"4fe21d887148": V31_32},
+            },
+        ),
+        SpeedUp(
+            SHARED_FIELD_NAMES,
+            "speedups.fieldnames",
+            "a declarative model's set of given field names (pydantic's model_fields_set) shared with the models of "
+            "its class given the same, copied before pydantic would add a name to it",
+            {
+                "pydantic.main:BaseModel.__setattr__": {"8cd9bd596dc5": V31_32},
+                "pydantic.main:_model_field_setattr_handler": {"4160ceeaf23e": V31_32},
+                "pydantic.main:BaseModel.model_copy": {"a6eaf7abde4d": V31_32},
+                "pydantic.main:BaseModel.__copy__": {"b7d7d686b729": V31_32},
+                "pydantic.main:BaseModel.__deepcopy__": {"a2c27835e117": V31_32},
             },
         ),
     )

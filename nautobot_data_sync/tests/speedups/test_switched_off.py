@@ -14,6 +14,7 @@ from nautobot_data_sync.speedups.registry import (
     MANY_TO_MANY,
     SAVE_TIME,
     SERIALIZATION,
+    SHARED_FIELD_NAMES,
     SPEEDUPS,
     VALIDATION,
     VALUES_UPDATE,
@@ -37,6 +38,7 @@ class SwitchedOffTest(BulkJobTestCase):
             VALUES_UPDATE,
             IDENTIFIERS,
             MANY_TO_MANY,
+            SHARED_FIELD_NAMES,
         ):
             with self.subTest(speedup=name):
                 self.forget_devices()
