@@ -45,8 +45,7 @@ from nautobot_data_sync.orm.fields import build_plan
 from nautobot_data_sync.orm.messages import fields_of, protected_message
 from nautobot_data_sync.orm.pending import CREATE, DELETE, UPDATE, PendingWrite, Resolved
 from nautobot_data_sync.orm.references import describe
-from nautobot_data_sync.speedups.fieldnames import share as share_field_names
-from nautobot_data_sync.speedups.fieldnames import unshare as unshare_field_names
+from nautobot_data_sync.speedups import fieldnames
 from nautobot_data_sync.speedups.identifiers import identifiers_of
 from nautobot_data_sync.sync.modelprofile import same_result
 
@@ -70,10 +69,10 @@ class NautobotModel(DiffSyncModel):
     """``{children field: set of unique ids}``, from the first ``add_child()`` on."""
 
     def model_post_init(self, context):
-        share_field_names(self)  # the largest part of a model's memory: ``speedups.fieldnames``
+        fieldnames.share(self)  # the largest part of a model's memory
 
     def __setattr__(self, name, value):
-        unshare_field_names(self, name)
+        fieldnames.before_setattr(self, name)
         super().__setattr__(name, value)
 
     @classmethod

@@ -4,9 +4,11 @@ would keep it."""
 import copy
 from unittest import mock
 
+from diffsync import Adapter
+from diffsync.enum import DiffSyncStatus
 from django.test import SimpleTestCase
 
-from nautobot_data_sync.speedups.fieldnames import SharedFieldNames
+from nautobot_data_sync.speedups.fieldnames import VARIANTS_PER_CLASS, SharedFieldNames
 from nautobot_data_sync.speedups.registry import SHARED_FIELD_NAMES, SPEEDUPS
 from nautobot_data_sync.tests.fixtures.orm import InterfaceModel
 
@@ -35,6 +37,28 @@ class SharedFieldNamesTest(SimpleTestCase):
         self.assertEqual(_interface("eth2", type="x").model_fields_set, {"device__name", "name", "type"})
         unset_left_out = {"device__name": "leaf-01", "name": "eth1", "type": "10gbase-t"}
         self.assertEqual(second.model_dump(exclude_unset=True), unset_left_out)
+
+    def test_models_stored_by_an_adapter_move_to_one_shared_set(self):
+        adapter = Adapter()
+        first, second = _interface("eth0", type="10gbase-t"), _interface("eth1", type="10gbase-t")
+        adapter.add(first)
+        adapter.add(second)
+        first.set_status(DiffSyncStatus.ERROR, "private attributes are not fields")
+        self.assertIs(first.model_fields_set, second.model_fields_set)
+        self.assertEqual(first.model_fields_set, {"device__name", "name", "type", "adapter"})
+        self.assertEqual(_interface("eth2", type="x").model_fields_set, {"device__name", "name", "type"})
+
+    def test_sets_stay_shared_past_the_number_kept_per_class(self):
+        optional = {"type": "x", "description": "d", "status__name": "Planned", "pk": 1, "model_flags": 0}
+        combinations = [
+            {name: value for bit, (name, value) in enumerate(optional.items()) if index >> bit & 1}
+            for index in range(2 ** len(optional))
+        ]
+        self.assertGreater(len(combinations), VARIANTS_PER_CLASS)
+        models = [_interface("eth0", **values) for values in combinations]
+        for values, model in zip(combinations, models, strict=True):
+            self.assertEqual(model.model_fields_set, {"device__name", "name", *values})
+        self.assertIs(_interface("eth1", **combinations[0]).model_fields_set, _interface("eth2").model_fields_set)
 
     def test_copies_leave_the_shared_set_alone(self):
         first, second = _interface("eth0", type="10gbase-t"), _interface("eth1", type="10gbase-t")
