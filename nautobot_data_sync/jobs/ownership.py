@@ -109,6 +109,11 @@ class OwnershipSteps:
         seen_recently = self._seen_recently()
         for model_name in self.target_adapter.store.get_all_model_names():
             written = self.recorder.written.get(model_name, set())
+            pks = self._declared_pks(model_name, written, seen_recently)
+            if pks is not None:
+                model, written_pks, seen_pks = pks
+                ownership.stamp(model, written=written_pks, seen=seen_pks)
+                continue
             seen = written  # after a recent run, only what this one wrote (it is in the source) needs stamps
             if not seen_recently:
                 in_source = {model.get_unique_id() for model in self.source_adapter.get_all(model_name)}
@@ -120,6 +125,30 @@ class OwnershipSteps:
                     written=[objects[uid][1] for uid in written if uid in objects and objects[uid][0] is model],
                     seen=[objects[uid][1] for uid in seen if uid in objects and objects[uid][0] is model],
                 )
+
+    def _declared_pks(self, model_name, written, seen_recently):
+        """For a declarative target model: ``(Django model, pks written, pks seen)``, without a set of every unique id
+        (a sync's peak memory is reached here): after a recent run, the written ones looked up; else every loaded
+        model, one at a time. None for other models."""
+        adapter = self._nautobot_adapter()
+        model_class = getattr(adapter, model_name, None) if adapter is self.target_adapter else None
+        if not isinstance(model_class, type) or getattr(model_class, "_model", None) is None:
+            return None
+        if seen_recently:  # only what this run wrote (it is in the source) needs stamps
+            models = (adapter.get_or_none(model_name, unique_id) for unique_id in written)
+            pks = [model.pk for model in models if model is not None and model.pk is not None]
+            return model_class._model, pks, pks
+        written_pks, seen_pks = [], []
+        for model in adapter.get_all(model_name):
+            if model.pk is None:
+                continue
+            unique_id = model.get_unique_id()
+            if unique_id in written:
+                written_pks.append(model.pk)
+                seen_pks.append(model.pk)  # what a run writes is in its source
+            elif self.source_adapter.get_or_none(model_name, unique_id) is not None:
+                seen_pks.append(model.pk)
+        return model_class._model, written_pks, seen_pks
 
     def _seen_recently(self):
         """Whether an earlier run of this job, over all of this run's scope, stamped what it found within

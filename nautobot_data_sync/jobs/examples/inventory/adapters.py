@@ -44,7 +44,8 @@ class _Models:
 class InventoryFileAdapter(_Models, Adapter):
     """The records of an inventory file, as checked by ``inventory_file.load_inventory()``; with ``locations`` (a
     set of location names), only the devices at those locations (a scoped run); with ``loads`` (a job's
-    ``loads_model``), only the models it names (a job run of a sharded sync)."""
+    ``loads_model``), only the models it names (a job run of a sharded sync). It loads once and lets the records go
+    then: the models hold what they said, and the sync need not hold the file twice."""
 
     def __init__(self, inventory, *args, locations=None, loads=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -53,11 +54,12 @@ class InventoryFileAdapter(_Models, Adapter):
         self.loads = loads
 
     def load(self):
+        inventory, self.inventory = self.inventory, None
         for section, modelname in SECTIONS.items():
             if self.loads is not None and not self.loads(modelname):
                 continue
             model_class = getattr(self, modelname)
-            for record in self.inventory[section]:
+            for record in inventory[section]:
                 if section == "devices" and self.locations is not None and record["location"] not in self.locations:
                     continue
                 values = {REFERENCE_FIELDS.get(field, field): value for field, value in record.items()}
