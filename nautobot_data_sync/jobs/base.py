@@ -224,7 +224,6 @@ class DataSyncJob(PlanSteps, ShardedRuns, ScopedRuns, RunGuards, OwnershipSteps,
         if self.dryrun:
             self.logger.info("Dry-run: nothing was written.", extra={"grouping": PHASE_LABELS[SyncPhaseChoices.SYNC]})
             return
-        self._speedups.heap_grown()  # the loaded data and the diff live until the sync ends
         with self.phase(SyncPhaseChoices.SYNC) as metrics:
             self.execute_sync()
             self.recorder.flush()

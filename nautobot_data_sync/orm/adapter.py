@@ -171,7 +171,7 @@ class _Builder:
         for name, by_pk in self.relationship_values[model_class].items():
             side = model_class.plan().relationships[name]
             values[name] = by_pk.get(pk, relationships.empty(side))
-        model = model_class(pk=pk, **values)
+        model = model_class(pk=pk, adapter=self.adapter, **values)  # not set again as the store adds it
         try:
             self.adapter.add(model)
         except ObjectAlreadyExists:  # a duplicate in Nautobot: recorded, left out (with its children) of the sync

@@ -19,7 +19,7 @@ from contextlib import ExitStack, nullcontext
 from nautobot_data_sync.speedups import registry
 from nautobot_data_sync.speedups.config import read_once
 from nautobot_data_sync.speedups.dispatch import change_data_in_chunks
-from nautobot_data_sync.speedups.heap import collection_paused, freeze_heap, frozen_heap, release_stores
+from nautobot_data_sync.speedups.heap import collection_paused, frozen_heap, release_stores
 from nautobot_data_sync.speedups.registry import CONFIGURATION, DISPATCH, HEAP, active
 
 
@@ -48,13 +48,9 @@ class SyncSpeedups:
         return self._stack.__exit__(*exc_info)
 
     def loading(self):
-        """A context for the loads and the diff: the collector's automatic collections paused (``heap``)."""
+        """A context for the loads and the diff: the collector's automatic collections paused, and what they allocated
+        (alive until the sync ends) frozen after them (``heap``)."""
         return collection_paused() if active(HEAP) else nullcontext()
-
-    def heap_grown(self):
-        """The sync has allocated what lives until it ends (its loaded data and diff): keep that frozen too."""
-        if active(HEAP):
-            freeze_heap()
 
     def release(self, *adapters):
         """The job has ended: let its adapters' loaded models go without a full garbage collection."""

@@ -1,5 +1,5 @@
-"""A sync freezes the heap it starts with, collected first, loads and diffs without automatic collections, and
-unfreezes the heap at the end."""
+"""A sync freezes the heap it starts with, collected first, loads and diffs without automatic collections and freezes
+what they allocated, and unfreezes the heap at the end."""
 
 import gc
 import weakref
@@ -9,7 +9,7 @@ from django.test import SimpleTestCase
 from nautobot.apps.jobs import register_jobs
 from nautobot.extras.choices import JobResultStatusChoices
 
-from nautobot_data_sync.speedups.heap import collection_paused, freeze_heap, frozen_heap
+from nautobot_data_sync.speedups.heap import collection_paused, frozen_heap
 from nautobot_data_sync.tests.fixtures.cases import RECORDS_V1, BulkJobTestCase
 from nautobot_data_sync.tests.fixtures.orm import OrmDeviceBulkSource
 
@@ -37,17 +37,22 @@ class FreezeHeapTest(SimpleTestCase):
 
 
 class CollectionPausedTest(SimpleTestCase):
-    def test_no_automatic_collection_in_the_block_and_its_garbage_collected_with_the_next_freeze(self):
+    def test_no_automatic_collection_in_the_block_and_what_it_allocated_frozen_until_the_heap_is_unfrozen(self):
         with frozen_heap():
             with collection_paused():
                 self.assertFalse(gc.isenabled())
                 garbage = weakref.ref(Cycle())
+                loaded = Cycle()
                 for _ in range(20_000):  # enough allocations for many young collections, were they on
                     Cycle()
                 self.assertIsNotNone(garbage(), "no collection ran")
             self.assertTrue(gc.isenabled())
-            freeze_heap()
-            self.assertIsNone(garbage(), "collected before the rest is frozen")
+            self.assertFalse(tracked(loaded), "frozen: no collection walks what the loads allocated")
+            gc.collect()
+            self.assertIsNotNone(garbage(), "kept until the heap is unfrozen")
+        self.assertTrue(tracked(loaded))
+        gc.collect()
+        self.assertIsNone(garbage())
 
     def test_a_collector_switched_off_stays_off(self):
         gc.disable()
