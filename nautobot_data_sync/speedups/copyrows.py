@@ -4,7 +4,9 @@ A sync inserts many rows at once: the objects it creates, their change records (
 per-object records. ``bulk_create()`` renders each batch as one ``INSERT`` whose every value is a literal that
 PostgreSQL parses again; ``COPY`` streams the same values as text, which PostgreSQL reads far faster. ``insert_rows()``
 prepares every value exactly as ``bulk_create()`` does (the primary key's default, each field's ``pre_save()`` and
-``get_db_prep_save()``), so the rows are the same; each row is prepared as the driver reads the text, while
+``get_db_prep_save()``), so the rows are the same; where those are Django's own methods and they would return the
+value itself (a ``str`` of a ``CharField``, a ``UUID`` of a foreign key, ``None``...: ``_plain_types()``), the value is
+taken as it is, without the calls; each row is prepared as the driver reads the text, while
 PostgreSQL inserts the rows sent before it. It takes the ``bulk_create()`` path for what it does not cover:
 another database, a model with parent tables or a column the database computes (a generated one, a primary key it
 assigns), and from the first expression or value of a type it does not write (arrays, binary data...) on, the rest
@@ -20,6 +22,7 @@ import time
 import uuid
 
 from django.db import connections, transaction
+from django.db.models import BooleanField, CharField, Field, ForeignKey, IntegerField, TextField, UUIDField
 from psycopg2.extras import Json
 
 from nautobot_data_sync.speedups.registry import COPY_ROWS, active
@@ -27,6 +30,19 @@ from nautobot_data_sync.speedups.registry import COPY_ROWS, active
 COPY_CHUNK = 2**15
 """Characters of ``COPY`` text prepared per read of the driver (a few change records; many objects)."""
 _ESCAPES = (("\\", "\\\\"), ("\t", "\\t"), ("\n", "\\n"), ("\r", "\\r"))  # the backslash first
+
+
+_NULL = type(None)
+_PLAIN_PREPARATION = {
+    (Field.get_db_prep_value, CharField.get_prep_value, CharField.to_python): (str, _NULL),
+    (Field.get_db_prep_value, TextField.get_prep_value, TextField.to_python): (str, _NULL),
+    (Field.get_db_prep_value, BooleanField.get_prep_value, BooleanField.to_python): (bool, _NULL),
+    # on PostgreSQL, whose operations adapt an integer as it is (``adapt_integerfield_value()``)
+    (IntegerField.get_db_prep_value, IntegerField.get_prep_value, IntegerField.to_python): (int, _NULL),
+    (UUIDField.get_db_prep_value, UUIDField.get_prep_value, UUIDField.to_python): (uuid.UUID, _NULL),
+}
+"""Django's own methods that prepare a field's value (``get_db_prep_value``, ``get_prep_value``, ``to_python``), and
+the value types they leave as they are: a value of exactly such a type is its own prepared value."""
 
 
 class _NotCopied(Exception):
@@ -74,7 +90,7 @@ class _RowStream(io.TextIOBase):
     first object it cannot be written for (``sent`` rows were read) or whose preparation raised (``error``)."""
 
     def __init__(self, model, objects, connection):
-        self.fields = model._meta.concrete_fields
+        self.fields = [(field, _plain_types(field)) for field in model._meta.concrete_fields]
         self.objects = iter(objects)
         self.connection = connection
         self.sent = 0
@@ -105,13 +121,37 @@ class _RowStream(io.TextIOBase):
 
 
 def _row(obj, fields, connection):
-    """One line of ``COPY`` text: the values of new ``obj``."""
+    """One line of ``COPY`` text: the values of new ``obj`` (``fields``: each with its ``_plain_types()``)."""
     if obj.pk is None:
         obj.pk = obj._meta.pk.get_pk_value_on_save(obj)
         if obj.pk is None:  # no default (a key the database assigns never gets here): as bulk_create() does
             raise _NotCopied
     obj._prepare_related_fields_for_save(operation_name="bulk_create")
-    return "\t".join(_text(_prepared(field, obj, connection)) for field in fields) + "\n"
+    texts = []
+    for field, plain in fields:
+        if plain:
+            value = getattr(obj, field.attname)  # as ``Field.pre_save()`` reads it
+            if type(value) in plain:
+                texts.append(_PLAIN_TEXT[type(value)](value))
+                continue
+        texts.append(_text(_prepared(field, obj, connection)))
+    return "\t".join(texts) + "\n"
+
+
+def _plain_types(field):
+    """The value types ``field`` prepares (for a new object) into themselves: none unless its ``pre_save()`` is
+    Django's reading of the attribute, and its preparation Django's own methods (``_PLAIN_PREPARATION``; a foreign
+    key's, its target field's)."""
+    kind = type(field)
+    if kind.pre_save is not Field.pre_save:
+        return ()
+    if isinstance(field, ForeignKey):
+        if kind.get_db_prep_save is not ForeignKey.get_db_prep_save:
+            return ()
+        kind = type(field.target_field)
+    if kind.get_db_prep_save is not Field.get_db_prep_save:
+        return ()
+    return _PLAIN_PREPARATION.get((kind.get_db_prep_value, kind.get_prep_value, kind.to_python), ())
 
 
 def _prepared(field, obj, connection):
@@ -148,6 +188,16 @@ def _escaped(text):
         if character in text:
             text = text.replace(character, escape)
     return text
+
+
+_PLAIN_TEXT = {
+    str: _escaped,
+    bool: lambda value: "t" if value else "f",
+    int: str,
+    uuid.UUID: str,
+    _NULL: lambda value: "\\N",
+}
+"""The ``COPY`` text of a value of each of the types in ``_PLAIN_PREPARATION``, as ``_text()`` writes it."""
 
 
 def _copy(model, rows, connection):

@@ -238,7 +238,8 @@ SPEEDUPS = {
             COPY_ROWS,
             "speedups.copyrows",
             "the rows bulk_create() would insert (created objects, change records, the sync's records), each value "
-            "prepared as it prepares them, sent with PostgreSQL's COPY instead of a multi-row INSERT",
+            "prepared as it prepares them, sent with PostgreSQL's COPY instead of a multi-row INSERT; a value of a "
+            "type Django's own field methods prepare into itself (a str of a CharField...) taken as it is",
             {
                 "django.db.models.query:QuerySet.bulk_create": {"f822e0fc4c40": V31_32},
                 "django.db.models.query:QuerySet._prepare_for_bulk_create": {"71975a9305a3": V31_32},
@@ -246,6 +247,29 @@ SPEEDUPS = {
                 "django.db.models.sql.compiler:SQLInsertCompiler.prepare_value": {"2e49a07e78af": V31_32},
                 "django.db.models.sql.compiler:SQLInsertCompiler.pre_save_val": {"f9efbaa8ba5c": V31_32},
                 "django.db.backends.utils:CursorWrapper._execute_with_wrappers": {"1f629e7adeb9": V31_32},
+                "django.db.models.fields:Field.pre_save": {"09aa95090848": V31_32},
+                "django.db.models.fields:Field.get_db_prep_save": {"b095edabbe2f": V31_32},
+                "django.db.models.fields:Field.get_db_prep_value": {"00c11e761b7f": V31_32},
+                "django.db.models.fields:Field.get_prep_value": {"7aa16ded6e6e": V31_32},
+                "django.db.models.fields:CharField.get_prep_value": {"6d31653d6fa8": V31_32},
+                "django.db.models.fields:CharField.to_python": {"1bd5528c714e": V31_32},
+                "django.db.models.fields:TextField.get_prep_value": {"6d31653d6fa8": V31_32},
+                "django.db.models.fields:TextField.to_python": {"1bd5528c714e": V31_32},
+                "django.db.models.fields:BooleanField.get_prep_value": {"9b980109f175": V31_32},
+                "django.db.models.fields:BooleanField.to_python": {"e92368f992eb": V31_32},
+                "django.db.models.fields:IntegerField.get_prep_value": {"ddfa8ddcff2a": V31_32},
+                "django.db.models.fields:IntegerField.get_db_prep_value": {"70f783d82074": V31_32},
+                "django.db.backends.base.operations:BaseDatabaseOperations.adapt_integerfield_value": {
+                    "5ea96857c3ca": V31_32
+                },
+                "django.db.backends.postgresql.operations:DatabaseOperations.adapt_integerfield_value": {
+                    ABSENT: V31_32
+                },
+                "django.db.models.fields:IntegerField.to_python": {"72f581ca76bb": V31_32},
+                "django.db.models.fields:UUIDField.get_db_prep_value": {"7c4bb226c1eb": V31_32},
+                "django.db.models.fields:UUIDField.get_prep_value": {"6d31653d6fa8": V31_32},
+                "django.db.models.fields:UUIDField.to_python": {"a122e47b92a3": V31_32},
+                "django.db.models.fields.related:ForeignKey.get_db_prep_save": {"6f5f4162926e": V31_32},
             },
         ),
         SpeedUp(

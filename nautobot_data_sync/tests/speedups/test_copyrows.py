@@ -1,5 +1,7 @@
 """Rows inserted with COPY are the rows bulk_create() inserts, its errors are Django's, and the query count sees it."""
 
+import uuid
+
 import pytest
 from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.models import ContentType
@@ -10,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from nautobot.apps.testing import TestCase
 from nautobot.dcim.models import Device
 
-from nautobot_data_sync.speedups.copyrows import insert_rows
+from nautobot_data_sync.speedups.copyrows import _plain_types, insert_rows
 from nautobot_data_sync.sync.metrics import QueryCounter
 from nautobot_data_sync.tests.fixtures.orm import AWKWARD, awkward_devices, make_world, stored_rows
 
@@ -35,6 +37,18 @@ class CopyRowsTest(TestCase):
         for device in copied:
             self.assertFalse(device._state.adding, "saved, as bulk_create() leaves them")
             self.assertIsNotNone(device.created)
+
+    def test_values_taken_as_they_are_only_where_djangos_own_methods_prepare_them(self):
+        def plain(name):
+            return _plain_types(Device._meta.get_field(name))
+
+        self.assertEqual(plain("name"), (str, type(None)))
+        self.assertEqual(plain("device_type"), (uuid.UUID, type(None)), "a foreign key: its target's preparation")
+        self.assertEqual(plain("id"), (uuid.UUID, type(None)))
+        self.assertEqual(plain("vc_position"), (int, type(None)))
+        self.assertEqual(plain("_name"), (), "a natural-ordering field computes its value in pre_save()")
+        self.assertEqual(plain("_custom_field_data"), (), "JSON: Django's preparation adapts it")
+        self.assertEqual(plain("created"), (), "a date-time set in pre_save()")
 
     def test_the_sync_query_count_sees_it(self):
         counter = QueryCounter()
