@@ -112,7 +112,8 @@ class OwnershipSteps:
             pks = self._declared_pks(model_name, written, seen_recently)
             if pks is not None:
                 model, written_pks, seen_pks = pks
-                ownership.stamp(model, written=written_pks, seen=seen_pks)
+                if written_pks or seen_pks:
+                    ownership.stamp(model, written=written_pks, seen=seen_pks)
                 continue
             seen = written  # after a recent run, only what this one wrote (it is in the source) needs stamps
             if not seen_recently:

@@ -123,12 +123,10 @@ class BatchSerializer:
             if taggable:
                 prefetched = _prefetched(obj, "tags")
                 data["tags"] = [tag.name for tag in (obj.tags.all() if prefetched is None else prefetched)]
-            v1[obj.pk] = {key: value for key, value in data.items() if not _private(key)}
+            v1[obj.pk] = {
+                key: value for key, value in data.items() if not (isinstance(key, str) and key.startswith("_"))
+            }
         return v1
-
-
-def _private(key):
-    return isinstance(key, str) and key.startswith("_")
 
 
 def _context():
