@@ -128,17 +128,13 @@ class OwnershipSteps:
                 )
 
     def _declared_pks(self, model_name, written, seen_recently):
-        """For a declarative target model: ``(Django model, pks written, pks seen)``, without a set of every unique id
-        (a sync's peak memory is reached here): after a recent run, the written ones looked up; else every loaded
-        model, one at a time. None for other models."""
+        """For a declarative target model, unless a recent run leaves only ``written`` to stamp: ``(Django model, pks
+        written, pks seen)``, read from its loaded models one at a time, without a set of every unique id (a sync's
+        peak memory is reached here). None otherwise."""
         adapter = self._nautobot_adapter()
         model_class = getattr(adapter, model_name, None) if adapter is self.target_adapter else None
-        if not isinstance(model_class, type) or getattr(model_class, "_model", None) is None:
+        if seen_recently or not isinstance(model_class, type) or getattr(model_class, "_model", None) is None:
             return None
-        if seen_recently:  # only what this run wrote (it is in the source) needs stamps
-            models = (adapter.get_or_none(model_name, unique_id) for unique_id in written)
-            pks = [model.pk for model in models if model is not None and model.pk is not None]
-            return model_class._model, pks, pks
         written_pks, seen_pks = [], []
         for model in adapter.get_all(model_name):
             if model.pk is None:

@@ -164,10 +164,9 @@ def _prepared(field, obj, connection):
 
 def _text(value):
     """``value`` (prepared for the database) in ``COPY``'s text format, as the driver would write it in a literal."""
-    if value is None:
-        return "\\N"
-    if value is True or value is False:
-        return "t" if value else "f"
+    plain = _PLAIN_TEXT.get(type(value))
+    if plain is not None:
+        return plain(value)
     if isinstance(value, str):
         return _escaped(str.__str__(value))  # its characters, not a subclass's __str__()
     if isinstance(value, float) and not math.isfinite(value):
@@ -197,7 +196,8 @@ _PLAIN_TEXT = {
     uuid.UUID: str,
     _NULL: lambda value: "\\N",
 }
-"""The ``COPY`` text of a value of each of the types in ``_PLAIN_PREPARATION``, as ``_text()`` writes it."""
+"""The ``COPY`` text of a value of exactly one of these types (those of ``_PLAIN_PREPARATION``); ``_text()`` starts
+here."""
 
 
 def _copy(model, rows, connection):

@@ -300,7 +300,7 @@ SPEEDUPS = {
             SHARED_FIELD_NAMES,
             "speedups.fieldnames",
             "a declarative model's set of given field names (pydantic's model_fields_set) shared with the models of "
-            "its class given the same, copied before pydantic would add a name to it",
+            "its class given the same; before pydantic adds a name to it, the model moves to the shared set with it",
             {
                 "pydantic.main:BaseModel.__setattr__": {"8cd9bd596dc5": V31_32},
                 "pydantic.main:_model_field_setattr_handler": {"4160ceeaf23e": V31_32},
