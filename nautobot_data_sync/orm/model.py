@@ -31,6 +31,7 @@ that object's failure.
 ``add_child()`` checks duplicates against a set kept next to the list diffsync reads: constant time per child.
 """
 
+import inspect
 from typing import Any, ClassVar
 
 from diffsync import DiffSyncModel
@@ -45,8 +46,8 @@ from nautobot_data_sync.orm.fields import build_plan
 from nautobot_data_sync.orm.messages import fields_of, protected_message
 from nautobot_data_sync.orm.pending import CREATE, DELETE, UPDATE, PendingWrite, Resolved
 from nautobot_data_sync.orm.references import describe
-from nautobot_data_sync.speedups import fieldnames
-from nautobot_data_sync.speedups.identifiers import identifiers_of
+from nautobot_data_sync.speedups import fieldnames, privates
+from nautobot_data_sync.speedups.identifiers import forget_unique_id, identifiers_of, unique_id_of
 from nautobot_data_sync.sync.modelprofile import same_result
 
 
@@ -67,13 +68,27 @@ class NautobotModel(DiffSyncModel):
 
     _child_ids: dict | None = PrivateAttr(default=None)
     """``{children field: set of unique ids}``, from the first ``add_child()`` on."""
+    _unique_id: str | None = PrivateAttr(default=None)
+    """``get_unique_id()`` once computed, until an identifier is set (``speedups.identifiers``)."""
 
     def model_post_init(self, context):
         fieldnames.share(self)  # the largest part of a model's memory
 
+    @classmethod
+    def __pydantic_init_subclass__(cls, **kwargs):
+        super().__pydantic_init_subclass__(**kwargs)
+        privates.install(cls, inspect.unwrap(NautobotModel.model_post_init))
+
     def __setattr__(self, name, value):
         fieldnames.before_setattr(self, name)
         super().__setattr__(name, value)
+        if name in self._identifiers:
+            forget_unique_id(self)
+
+    def model_copy(self, *, update=None, deep=False):
+        copied = super().model_copy(update=update, deep=deep)
+        forget_unique_id(copied)  # ``update`` may hold identifiers, set without __setattr__()
+        return copied
 
     @classmethod
     def plan(cls):
@@ -89,6 +104,11 @@ class NautobotModel(DiffSyncModel):
         """As diffsync's, read from the fields where that gives the same (``speedups.identifiers``)."""
         identifiers = identifiers_of(self)
         return super().get_identifiers() if identifiers is None else identifiers
+
+    @same_result
+    def get_unique_id(self):
+        """As diffsync's, computed once (``speedups.identifiers``): the store's key and the parent's list share it."""
+        return unique_id_of(self, super().get_unique_id)
 
     # Children in constant time
 

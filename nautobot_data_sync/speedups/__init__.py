@@ -5,8 +5,9 @@ change records), ``heap`` (the garbage collector), ``validation`` (Nautobot's ``
 ``serialization`` (change-record data per batch), ``savetime`` (what ``save()`` and the save signals do, for objects
 written in batches), ``threads`` (the job's log from loader threads), ``deferral`` (change records of one-by-one
 writes built per batch), ``copyrows`` and ``valuesupdate`` (inserts and updates in one statement), ``identifiers``
-(a declarative model's identifiers), ``fieldnames`` (a declarative model's set of given field names, shared) and
-``manytomany`` (many-to-many values per batch). Those that replace
+(a declarative model's identifiers and unique id), ``fieldnames`` (a declarative model's set of given field names,
+shared), ``privates`` (its private attributes started from their constant defaults) and ``manytomany``
+(many-to-many values per batch). Those that replace
 attributes do it through one helper (``patching.replaced``, which restores them and applies a replaced function in
 the replacing thread only), and each is listed in ``registry`` with the sources it was reviewed against: on a
 Nautobot whose sources differ, it is off and the sync takes the slower path Nautobot itself takes.

@@ -6,11 +6,16 @@ the model to return one or two field values. A sync asks for them at least twice
 Where the serializer returns a field's value as it is (a plain ``str``, ``int``, ``float``, ``bool``, ``None`` or
 ``UUID``, a field without a serializer of its own or ``exclude``), ``identifiers_of()`` reads the values from the
 model's fields, in the order ``model_dump()`` gives them; for anything else it leaves the question to diffsync.
+
+``unique_id_of()`` keeps a model's unique id once computed (diffsync's ``get_unique_id()`` joins the identifiers
+anew each time): the store keys the model by it, the parent lists it among its children, so both hold one string.
+The model forgets it when an identifier is set (``forget_unique_id()``).
 """
 
 import uuid
 from functools import cache
 
+from diffsync import DiffSyncModel
 from pydantic.functional_serializers import PlainSerializer, WrapSerializer
 
 from nautobot_data_sync.speedups.registry import IDENTIFIERS, active
@@ -49,3 +54,49 @@ def _plain_identifiers(model_class):
         if field.exclude or any(isinstance(item, (PlainSerializer, WrapSerializer)) for item in field.metadata):
             return None
     return tuple(name for name in fields if name in identifiers)
+
+
+def unique_id_of(model, compute):
+    """``model.get_unique_id()``: joined from the fields (or ``compute()``) once, then kept while the speed-up is
+    on."""
+    private = model.__pydantic_private__
+    if private is None or not active(IDENTIFIERS):
+        return compute()
+    unique_id = private.get("_unique_id")
+    if unique_id is None:
+        unique_id = private["_unique_id"] = _joined(model) or compute()
+    return unique_id
+
+
+def _joined(model):
+    """diffsync's ``create_unique_id(**get_identifiers())`` where the identifiers are plain values of its fields (the
+    same ``str()`` of each, in ``_identifiers``' order); else None."""
+    names = _joinable_identifiers(type(model))
+    if names is None:
+        return None
+    values = model.__dict__
+    try:
+        parts = [values[name] for name in names]
+    except KeyError:
+        return None
+    for value in parts:
+        if type(value) not in PLAIN_TYPES:
+            return None
+    return "__".join(map(str, parts))
+
+
+@cache
+def _joinable_identifiers(model_class):
+    """``_identifiers`` if ``identifiers_of()`` reads them and diffsync's own ``create_unique_id()`` joins them."""
+    if _plain_identifiers(model_class) is None:
+        return None
+    if model_class.create_unique_id.__func__ is not DiffSyncModel.create_unique_id.__func__:
+        return None
+    return tuple(model_class._identifiers)
+
+
+def forget_unique_id(model):
+    """An identifier of ``model`` has changed: its unique id is computed again when next asked for."""
+    private = getattr(model, "__pydantic_private__", None)
+    if private:
+        private["_unique_id"] = None

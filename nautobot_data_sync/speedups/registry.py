@@ -35,6 +35,7 @@ VALUES_UPDATE = "rows updated from a VALUES list"
 IDENTIFIERS = "identifiers read from fields"
 MANY_TO_MANY = "many-to-many values written per batch"
 SHARED_FIELD_NAMES = "set field names shared between models"
+PRIVATE_DEFAULTS = "private attributes copied from constant defaults"
 
 
 @dataclass(frozen=True)
@@ -70,6 +71,7 @@ VALIDATORS = "nautobot.data_validation.custom_validators"
 CUSTOM_FIELDS = "nautobot.extras.models.customfields"
 ENDPOINT = "nautobot.dcim.api.serializers:PathEndpointModelSerializerMixin"
 REDIS_CLIENT = "django_redis.client.default:DefaultClient"
+MODEL_CONSTRUCTION = "pydantic._internal._model_construction"
 
 SPEEDUPS = {
     speedup.name: speedup
@@ -289,9 +291,12 @@ SPEEDUPS = {
             IDENTIFIERS,
             "speedups.identifiers",
             "a declarative model's identifiers of plain types read from its fields instead of through pydantic's "
-            "serializer (diffsync's get_identifiers() is a model_dump())",
+            "serializer (diffsync's get_identifiers() is a model_dump()); its unique id kept once computed, until an "
+            "identifier is set",
             {
                 "diffsync:DiffSyncModel.get_identifiers": {"08d60903b6ab": V31_32},
+                "diffsync:DiffSyncModel.get_unique_id": {"71c968bf4605": V31_32},
+                "diffsync:DiffSyncModel.create_unique_id": {"cddcafab7db1": V31_32},
                 "diffsync:DiffSyncModel.dict": {"bb1664e9c46d": V31_32},
                 "pydantic.main:BaseModel.model_dump": {"4fe21d887148": V31_32},
             },
@@ -307,6 +312,18 @@ SPEEDUPS = {
                 "pydantic.main:BaseModel.model_copy": {"a6eaf7abde4d": V31_32},
                 "pydantic.main:BaseModel.__copy__": {"b7d7d686b729": V31_32},
                 "pydantic.main:BaseModel.__deepcopy__": {"a2c27835e117": V31_32},
+            },
+        ),
+        SpeedUp(
+            PRIVATE_DEFAULTS,
+            "speedups.privates",
+            "a declarative model's private attributes started as a copy of their constant defaults, instead of "
+            "pydantic's init_private_attributes() (a deep copy per attribute, run once per class level)",
+            {
+                f"{MODEL_CONSTRUCTION}:init_private_attributes": {"868effa3fc04": V31_32},
+                f"{MODEL_CONSTRUCTION}:ModelMetaclass.__new__": {"03bfc9a0d3cf": V31_32},
+                f"{MODEL_CONSTRUCTION}:get_model_post_init": {"15013165929c": V31_32},
+                "pydantic.main:BaseModel.model_construct": {"8090bfbf985a": V31_32},
             },
         ),
     )

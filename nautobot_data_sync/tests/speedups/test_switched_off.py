@@ -12,6 +12,7 @@ from nautobot_data_sync.speedups.registry import (
     DISPATCH,
     IDENTIFIERS,
     MANY_TO_MANY,
+    PRIVATE_DEFAULTS,
     SAVE_TIME,
     SERIALIZATION,
     SHARED_FIELD_NAMES,
@@ -39,6 +40,7 @@ class SwitchedOffTest(BulkJobTestCase):
             IDENTIFIERS,
             MANY_TO_MANY,
             SHARED_FIELD_NAMES,
+            PRIVATE_DEFAULTS,
         ):
             with self.subTest(speedup=name):
                 self.forget_devices()
