@@ -14,8 +14,13 @@ class DeletesLastDiff(Diff):
     """
 
     def get_children(self):
-        groups = self.groups()
-        for group in groups:
-            yield from (child for child in self.children[group].values() if child.action != DELETE)
-        for group in reversed(groups):
-            yield from (child for child in reversed(self.children[group].values()) if child.action == DELETE)
+        deletes = []  # per group; diffsync works an element's action out anew each time it is asked
+        for group in self.groups():
+            deletes.append([])
+            for child in self.children[group].values():
+                if child.action == DELETE:
+                    deletes[-1].append(child)
+                else:
+                    yield child
+        for group_deletes in reversed(deletes):
+            yield from reversed(group_deletes)
