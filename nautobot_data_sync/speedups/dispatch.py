@@ -10,15 +10,23 @@ order), read with two queries.
 Nautobot's dispatch reads a record's data only to build the snapshots it hands to webhooks and event brokers. A
 record that no enabled webhook and no registered event broker takes (by content type, action and topic, as the
 dispatch selects them) gets no data at all: its snapshots are not built.
+
+Where nothing takes any record of the request (no enabled job hook, webhook or event broker for any of its content
+types and actions), every step of the walk returns without effect, so the walk reads no record at all: its
+``iterator()``, in the job's thread, iterates an empty queryset (one query finds the request's content types and
+actions first). Nautobot's tracing span then counts no records walked.
 """
 
 from contextlib import contextmanager
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import OuterRef, Subquery
+from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models.lookups import Exact
 from django.db.models.signals import post_init
 from nautobot.core import events
-from nautobot.extras.models import ObjectChange, Webhook
+from nautobot.extras.models import JobHook, ObjectChange, Webhook
+
+from nautobot_data_sync.speedups.patching import original, replaced
 
 DATA_FIELDS = ("object_data", "object_data_v2")
 
@@ -111,12 +119,52 @@ def _answer(record, previous):
     return get_prev_change
 
 
+def nothing_takes(request_id):
+    """Whether no enabled job hook, webhook or event broker takes any change record of ``request_id``."""
+    records = ObjectChange.objects.filter(request_id=request_id).order_by()
+    for type_id, action in records.values_list("changed_object_type_id", "action").distinct():
+        content_type = ContentType.objects.get_for_id(type_id)
+        hooks = JobHook.objects.filter(content_types=content_type, enabled=True, **{f"type_{action}": True})
+        if hooks.exists() or snapshots_are_consumed(content_type, action):
+            return False
+    return True
+
+
+def _is_walk_of(queryset, request_id):
+    """Whether ``queryset`` is the dispatch's walk over ``request_id``'s records (oldest first, nothing else
+    filtered)."""
+    if queryset.model is not ObjectChange or tuple(queryset.query.order_by) != ("time",):
+        return False
+    where = queryset.query.where
+    if len(where.children) != 1 or where.negated:
+        return False
+    condition = where.children[0]
+    return (
+        isinstance(condition, Exact)
+        and getattr(condition.lhs, "target", None) is ObjectChange._meta.get_field("request_id")
+        and condition.rhs == request_id
+    )
+
+
+def _walks_nothing_untaken(request_id):
+    """``QuerySet.iterator()``, but for the walk over ``request_id``'s records when nothing takes any."""
+
+    def iterator(queryset, *args, **kwargs):
+        if _is_walk_of(queryset, request_id) and nothing_takes(request_id):
+            queryset = queryset.none()
+        return original(QuerySet, "iterator")(queryset, *args, **kwargs)
+
+    return iterator
+
+
 @contextmanager
 def change_data_in_chunks(request_id, chunk_size=500):
-    """Inside the block, change records of ``request_id`` loaded without their data get it in chunks."""
+    """Inside the block, change records of ``request_id`` loaded without their data get it in chunks, and the
+    dispatch walks none of them if nothing takes any."""
     receiver = _ChunkedChangeData(request_id, chunk_size)
     post_init.connect(receiver, sender=ObjectChange, weak=False)
     try:
-        yield
+        with replaced(QuerySet, "iterator", _walks_nothing_untaken(request_id)):
+            yield
     finally:
         post_init.disconnect(receiver, sender=ObjectChange)

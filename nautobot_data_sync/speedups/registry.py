@@ -93,8 +93,10 @@ SPEEDUPS = {
             DISPATCH,
             "speedups.dispatch",
             "Nautobot's post-job dispatch reads its change records' data in chunks, and builds no snapshots that no "
-            "webhook or event broker takes",
+            "webhook or event broker takes; it walks no record when no job hook, webhook or event broker takes any",
             {
+                "django.db.models.query:QuerySet.iterator": {"a9ee0ddc811e": V31_32},
+                "nautobot.extras.jobs:enqueue_job_hooks": {"adb8a8a3e9e0": V32, "8068c59b1182": V31},
                 "nautobot.extras.context_managers:web_request_context": {"b2315e6410e1": V32, "987c9194b9da": V31},
                 "nautobot.extras.models.change_logging:ObjectChange.get_snapshots": {"e1165886bd8c": V31_32},
                 "nautobot.extras.models.change_logging:ObjectChange.get_prev_change": {"9b6666f3d017": V31_32},

@@ -9,10 +9,11 @@ from nautobot.apps.testing import TestCase
 from nautobot.core.events import deregister_event_broker, register_event_broker
 from nautobot.dcim.models import Manufacturer
 from nautobot.extras.choices import ObjectChangeActionChoices
-from nautobot.extras.models import ObjectChange, Webhook
+from nautobot.extras.models import JobHook, ObjectChange, Webhook
 
-from nautobot_data_sync.speedups.dispatch import change_data_in_chunks, snapshots_are_consumed
-from nautobot_data_sync.tests.fixtures.events import TopicBroker
+from nautobot_data_sync.speedups.dispatch import change_data_in_chunks, nothing_takes, snapshots_are_consumed
+from nautobot_data_sync.tests.fixtures.events import DeviceHookReceiver, TopicBroker
+from nautobot_data_sync.tests.fixtures.jobs import job_model_for
 
 RECORDS = 25
 UPDATED = 12
@@ -87,11 +88,12 @@ class ChunkedChangeDataTest(TestCase):
         self.assertLessEqual(len(chunked), 1 + 3 * 2 + 2, "the walk, three chunks of 10 (data, previous records)")
 
     def test_records_nothing_takes_get_no_data(self):
-        self.consumed_by(TopicBroker(include_topics=["nautobot.create.*"], exclude_topics=["*.dcim.manufacturer"]))
-        snapshots, walk = self.chunked_walk(self.request_id)
+        self.consumed_by(TopicBroker(include_topics=["nautobot.*"], exclude_topics=["nautobot.create.*"]))
+        snapshots, _ = self.chunked_walk(self.request_id)
         self.assertEqual(len(snapshots), RECORDS)
-        self.assertEqual({snapshot["postchange"] for snapshot in snapshots.values()}, {None}, "not built")
-        self.assertLessEqual(len(walk), 3, "the walk and, once per content type and action, the webhook look-up")
+        created = Manufacturer.objects.filter(name__in=[f"Vendor {index}" for index in range(UPDATED, RECORDS)])
+        self.assertEqual({snapshots[manufacturer.pk]["postchange"] for manufacturer in created}, {None}, "not built")
+        self.assertEqual(snapshots[Manufacturer.objects.get(name="Vendor 0").pk]["prechange"]["description"], "#0")
 
     def test_webhooks_and_brokers_decide_what_is_consumed(self):
         manufacturer = ContentType.objects.get_for_model(Manufacturer)
@@ -116,3 +118,50 @@ class ChunkedChangeDataTest(TestCase):
         with CaptureQueriesContext(connection) as after_stop:
             dispatch_walk(self.request_id)
         self.assertGreaterEqual(len(after_stop), RECORDS + 1)
+
+
+class UntakenWalkTest(TestCase):
+    """Where nothing takes any record of the request, the dispatch walks none; once anything takes one, all."""
+
+    def setUp(self):
+        super().setUp()
+        self.request_id = uuid.uuid4()
+        for index in range(3):
+            change = Manufacturer.objects.create(name=f"Vendor {index}").to_objectchange(
+                ObjectChangeActionChoices.ACTION_CREATE
+            )
+            change.request_id = self.request_id
+            change.save()
+        self.manufacturer = ContentType.objects.get_for_model(Manufacturer)
+
+    def walk(self):
+        with change_data_in_chunks(self.request_id), CaptureQueriesContext(connection) as queries:
+            return dispatch_walk(self.request_id), queries
+
+    def test_a_request_nothing_takes_is_not_walked(self):
+        self.assertTrue(nothing_takes(self.request_id))
+        walked, queries = self.walk()
+        self.assertEqual(walked, {})
+        self.assertFalse([query for query in queries if 'ORDER BY "extras_objectchange"."time" ASC' in query["sql"]])
+        self.assertEqual(len(dispatch_walk(self.request_id)), 3, "outside the block, Nautobot's walk as it is")
+        other = ObjectChange.objects.filter(request_id=self.request_id).order_by("time").iterator()
+        with change_data_in_chunks(self.request_id):
+            self.assertEqual(len(list(other)), 3, "another read of the records is not the walk")
+
+    def test_a_job_hook_webhook_or_broker_of_any_record_has_them_all_walked(self):
+        receiver = job_model_for(DeviceHookReceiver)
+        hook = JobHook.objects.create(name="manufacturers", job=receiver, type_create=True)
+        hook.content_types.add(self.manufacturer)
+        self.assertFalse(nothing_takes(self.request_id))
+        self.assertEqual(len(self.walk()[0]), 3)
+        hook.enabled = False
+        hook.save()
+        webhook = Webhook.objects.create(name="creates", type_create=True, payload_url="http://127.0.0.1:9/")
+        webhook.content_types.add(self.manufacturer)
+        self.assertFalse(nothing_takes(self.request_id))
+        webhook.delete()
+        self.assertTrue(nothing_takes(self.request_id))
+        broker = TopicBroker(include_topics=["nautobot.create.dcim.*"])
+        register_event_broker(broker)
+        self.addCleanup(deregister_event_broker, broker)
+        self.assertEqual(len(self.walk()[0]), 3)
