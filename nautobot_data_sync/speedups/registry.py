@@ -138,6 +138,7 @@ SPEEDUPS = {
                 },
                 f"{CUSTOM_FIELDS}:CustomFieldModel.clean": {"a0d44141a65c": V31_32},
                 "tree_queries.models:TreeNode.ancestors": {"12615fdf86d5": V31_32},
+                "django.db.models.query:QuerySet.values_list": {"8b0004f538c4": V31_32},
                 "tree_queries.models:TreeNode.clean": {"8a0f9ddaf5c2": V31_32},
                 "nautobot.core.models.tree_queries:TreeQuerySet.ancestors": {"6de2c60aa84f": V31_32},
                 f"{DESCRIPTORS}:create_forward_many_to_many_manager": {"9daa2aa64d01": V31_32},

@@ -17,7 +17,8 @@ do once; inside ``checked_per_batch()`` only:
   taken under ``DEVICE_UNIQUENESS``). Here the devices holding the batch's names are read with one query, and a
   device validated earlier in the batch holds its name; an unnamed device goes through Nautobot's validator;
 * tree nodes (locations...): ``ancestors()`` builds a new query at each call (every interface's ``clean()`` asks
-  for its device's location's ancestors); here each node's is built once, unless the batch is of a tree model;
+  for its device's location's ancestors, then their ids); here each node's is built once, and its ``values_list()``
+  once per arguments, unless the batch is of a tree model;
 * a tree's own nodes: ``TreeNode.clean()`` refuses a node among its parent's ancestors, reading the parent, then
   each ancestor, one query at a time, then asking whether the node is among them: for every node. Here the
   ancestors are read once for the batch (``trees.TreeLinks``);
@@ -194,10 +195,26 @@ def _ancestors_once():
             return ancestors(node, **kwargs)
         key = (type(node), node.pk, tuple(sorted(kwargs.items())))
         if key not in built:
-            built[key] = ancestors(node, **kwargs)
+            built[key] = _values_list_once(ancestors(node, **kwargs))
         return built[key]
 
     return ancestors_once
+
+
+def _values_list_once(queryset):
+    """``queryset``, its ``values_list()`` built once per arguments: every interface's ``clean()`` asks for its
+    device's location's ancestors' ids (and most never evaluate them)."""
+    built = {}
+    values_list = queryset.values_list
+
+    def values_list_once(*fields, **kwargs):
+        key = (fields, tuple(sorted(kwargs.items())))
+        if key not in built:
+            built[key] = values_list(*fields, **kwargs)
+        return built[key]
+
+    queryset.values_list = values_list_once  # this object's only: a clone of it has Django's
+    return queryset
 
 
 def _tree_links(model, instances):

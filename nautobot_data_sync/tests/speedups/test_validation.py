@@ -6,12 +6,12 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from nautobot.apps.testing import TestCase
 from nautobot.data_validation.models import RegularExpressionValidationRule
-from nautobot.dcim.models import Device, Interface, LocationType
+from nautobot.dcim.models import Device, Interface, Location, LocationType
 from nautobot.extras.choices import JobResultStatusChoices
 from nautobot.extras.models import CustomField, Status
 
 from nautobot_data_sync.choices import ChangeStatusChoices, SyncPhaseChoices
-from nautobot_data_sync.speedups.validation import DeviceNames, mark_new
+from nautobot_data_sync.speedups.validation import DeviceNames, checked_per_batch, mark_new
 from nautobot_data_sync.tests.fixtures.cases import BulkJobTestCase
 from nautobot_data_sync.tests.fixtures.orm import device_record
 
@@ -168,3 +168,23 @@ class CustomFieldValidationTest(BulkJobTestCase):
         )
         self.assertEqual(sorted(Device.objects.values_list("name", flat=True)), ["leaf-01"])
         self.assertEqual(Device.objects.get(name="leaf-01").cf["owner"], "neteng")
+
+
+class AncestorsOnceTest(TestCase):
+    def test_a_nodes_ancestors_and_their_ids_are_built_once_per_batch(self):
+        status = Status.objects.get_for_model(Location).first()
+        region_type = LocationType.objects.create(name="Region")
+        site_type = LocationType.objects.create(name="Site", parent=region_type)
+        region = Location.objects.create(name="Europe", location_type=region_type, status=status)
+        site = Location.objects.create(name="Berlin", location_type=site_type, parent=region, status=status)
+
+        def ancestor_ids(field="id"):
+            return site.ancestors(include_self=True).values_list(field, flat=True)
+
+        with checked_per_batch(Interface, []):
+            ids = ancestor_ids()
+            self.assertIs(ancestor_ids(), ids)
+            self.assertIsNot(ancestor_ids("pk"), ids, "other arguments, another queryset")
+            self.assertEqual(set(ids), {site.pk, region.pk})
+            self.assertEqual(list(ancestor_ids().filter(pk=region.pk)), [region.pk], "a clone is Django's own")
+        self.assertIsNot(ancestor_ids(), ancestor_ids(), "outside the batch, Nautobot's as it is")
