@@ -87,8 +87,10 @@ def _joined(model):
 
 @cache
 def _joinable_identifiers(model_class):
-    """``_identifiers`` if ``identifiers_of()`` reads them and diffsync's own ``create_unique_id()`` joins them."""
-    if _plain_identifiers(model_class) is None:
+    """``_identifiers`` if ``get_identifiers()`` is the declarative model's (``identifiers_of()``), reading them, and
+    diffsync's own ``create_unique_id()`` joins them."""
+    reads_fields = getattr(model_class.get_identifiers, "same_result_as_diffsync", False)
+    if not reads_fields or _plain_identifiers(model_class) is None:
         return None
     if model_class.create_unique_id.__func__ is not DiffSyncModel.create_unique_id.__func__:
         return None

@@ -97,7 +97,7 @@ class IdentifiersTest(SimpleTestCase):
             self.assertEqual(unique_id, "leaf-01__eth0")
             self.assertIsNot(model.get_unique_id(), unique_id, "joined again")
 
-    def test_a_unique_id_of_its_own_making_is_left_to_the_model(self):
+    def test_a_unique_id_or_identifiers_of_its_own_making_are_left_to_the_model(self):
         class Slashed(ReorderedModel):
             _modelname = "slashed"
 
@@ -105,7 +105,14 @@ class IdentifiersTest(SimpleTestCase):
             def create_unique_id(cls, **identifiers):
                 return "/".join(str(identifiers[key]) for key in cls._identifiers)
 
+        class Shouted(ReorderedModel):
+            _modelname = "shouted"
+
+            def get_identifiers(self):
+                return {**super().get_identifiers(), "name": self.name.upper()}
+
         key = uuid.uuid4()
         self.assertEqual(Slashed(key=key, number=7, name="x").get_unique_id(), f"x/7/{key}")
+        self.assertEqual(Shouted(key=key, number=7, name="x").get_unique_id(), f"X__7__{key}")
         self.assertEqual(ReorderedModel(key=key, number=7, name="x").get_unique_id(), f"x__7__{key}")
         self.assertEqual(EnumModel(speed=Speed.FAST).get_unique_id(), "Speed.FAST", "str() of the enum member")
