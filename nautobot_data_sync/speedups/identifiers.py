@@ -29,14 +29,21 @@ def identifiers_of(model):
     names = _plain_identifiers(type(model))
     if names is None or not active(IDENTIFIERS):
         return None
-    values = model.__dict__
+    values = _plain_values(model, names)
+    return None if values is None else dict(zip(names, values, strict=True))
+
+
+def _plain_values(model, names):
+    """The values of ``model``'s fields ``names``, if each is set and of a ``PLAIN_TYPES`` type; else None."""
+    fields = model.__dict__
     try:
-        identifiers = {name: values[name] for name in names}
+        values = [fields[name] for name in names]
     except KeyError:  # a field never set (``model_construct()``): what the serializer does about it is its own
         return None
-    if any(type(value) not in PLAIN_TYPES for value in identifiers.values()):
-        return None
-    return identifiers
+    for value in values:
+        if type(value) not in PLAIN_TYPES:
+            return None
+    return values
 
 
 @cache
@@ -72,17 +79,8 @@ def _joined(model):
     """diffsync's ``create_unique_id(**get_identifiers())`` where the identifiers are plain values of its fields (the
     same ``str()`` of each, in ``_identifiers``' order); else None."""
     names = _joinable_identifiers(type(model))
-    if names is None:
-        return None
-    values = model.__dict__
-    try:
-        parts = [values[name] for name in names]
-    except KeyError:
-        return None
-    for value in parts:
-        if type(value) not in PLAIN_TYPES:
-            return None
-    return "__".join(map(str, parts))
+    values = None if names is None else _plain_values(model, names)
+    return None if values is None else "__".join(map(str, values))
 
 
 @cache
