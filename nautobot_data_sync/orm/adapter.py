@@ -73,6 +73,11 @@ class NautobotAdapter(Adapter):
         """``{(modelname, unique id): pk}``: the primary keys objects are created with (a revert re-creating what a
         sync deleted); the others get new ones."""
 
+    def __bool__(self):
+        """Always true. diffsync asks ``not model.adapter`` for every model it stores, meaning "has no adapter", and
+        Python would answer through ``__len__``: a count of every object stored so far."""
+        return True
+
     @contextmanager
     def writing_through(self, writer):
         """Inside the block, the models' writes that ``writer`` (a ``writer.BulkWriter``, or None) accepts are queued

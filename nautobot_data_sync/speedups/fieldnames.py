@@ -18,6 +18,15 @@ VARIANTS_PER_CLASS = 16
 class SharedFieldNames(set):
     """A set of field names held by several models: never changed in place (``before_setattr()``)."""
 
+    def __init__(self, names):
+        super().__init__(names)
+        self.moves = {}
+        """``{field name: the shared set with it added}``, as ``before_setattr()`` found them."""
+
+    def __reduce__(self):
+        """A copy (``model_copy()``, a deep copy, pickling) is the copying model's own set, changed in place."""
+        return set, (list(self),)
+
 
 _shared = {}  # model class -> [SharedFieldNames]
 
@@ -30,18 +39,23 @@ def share(model):
 
 def before_setattr(model, name):
     """Before ``name`` is set on ``model``: if pydantic will add ``name`` to a shared set, the model takes the shared
-    set with ``name`` instead (a model added to an adapter, given its pk: all move to the same set)."""
+    set with ``name`` instead (a model added to an adapter, given its pk: all move to the same set, found once)."""
     names = getattr(model, "__pydantic_fields_set__", None)
-    if type(names) is not SharedFieldNames or name in names or name in type(model).__private_attributes__:
+    if type(names) is not SharedFieldNames or name in names:
         return
-    if name in type(model).__pydantic_fields__:
-        _share(model, names | {name})
+    moved = names.moves.get(name)
+    if moved is not None:
+        object.__setattr__(model, "__pydantic_fields_set__", moved)
+    elif name in type(model).__private_attributes__:
+        return
+    elif name in type(model).__pydantic_fields__:
+        names.moves[name] = _share(model, names | {name})
     else:  # an extra field pydantic would add (or refuse): the model's own set
         object.__setattr__(model, "__pydantic_fields_set__", set(names))
 
 
 def _share(model, names):
-    """Give ``model`` the shared set equal to ``names`` (a set of its own), started if need be."""
+    """Give ``model`` the shared set equal to ``names`` (a set of its own), started if need be; return that set."""
     variants = _shared.setdefault(type(model), [])
     for shared in variants:
         if shared == names:
@@ -52,3 +66,4 @@ def _share(model, names):
         if len(variants) > VARIANTS_PER_CLASS:
             del variants[0]
     object.__setattr__(model, "__pydantic_fields_set__", shared)
+    return shared

@@ -343,14 +343,21 @@ def enabled(name):
 
 
 def active(name):
-    """``enabled(name)``, decided once per sync job; when off, the job is told (once)."""
+    """``enabled(name)``, decided once per sync job; when off, the job is told (once). Asked several times per loaded
+    object: the answer already given is read first."""
+    try:
+        return _job.answers[name]
+    except (AttributeError, TypeError, KeyError):
+        return _decide(name)
+
+
+def _decide(name):
     answers = getattr(_job, "answers", None)
     if answers is None:
         return enabled(name)
-    if name not in answers:
-        answers[name] = enabled(name)
-        if not answers[name] and SPEEDUPS[name].applies():
-            _job.report(SPEEDUPS[name])
+    answers[name] = enabled(name)
+    if not answers[name] and SPEEDUPS[name].applies():
+        _job.report(SPEEDUPS[name])
     return answers[name]
 
 

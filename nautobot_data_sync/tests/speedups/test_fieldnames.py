@@ -69,6 +69,13 @@ class SharedFieldNamesTest(SimpleTestCase):
         self.assertEqual(deep.model_fields_set, {"device__name", "name", "type", "status__name"})
         self.assertEqual(second.model_fields_set, {"device__name", "name", "type"})
 
+    def test_a_copy_given_a_field_later_keeps_its_own_names(self):
+        adapter = Adapter()
+        adapter.add(_interface("eth0", type="10gbase-t"))  # the shared set's move with "adapter" added is known
+        updated = _interface("eth1", type="10gbase-t").model_copy(update={"description": "uplink"})
+        adapter.add(updated)
+        self.assertEqual(updated.model_fields_set, {"device__name", "name", "type", "description", "adapter"})
+
     def test_off_each_model_keeps_its_own_set(self):
         first_source = next(iter(SPEEDUPS[SHARED_FIELD_NAMES].sources))
         with mock.patch.dict(SPEEDUPS[SHARED_FIELD_NAMES].sources, {first_source: {"000000000000": "never"}}):
