@@ -33,11 +33,6 @@ class _JobLogSink:
         else:
             self.suppressed += 1
 
-    def debug(self, message):
-        """Per-object chatter: dropped (the change records hold it)."""
-
-    info = debug
-
     def warning(self, message):
         self._forward(logging.WARNING, message)
 
@@ -50,10 +45,13 @@ class _JobLogSink:
 def diffsync_logger(job_logger, grouping, limit):
     """A structlog logger for diffsync's differ/syncer that writes into the job log, without touching global config.
 
-    Returns ``(bound_logger, sink)``; ``sink.suppressed`` counts messages past the cap.
+    Debug and info events (diffsync's per-object chatter, which the change records hold) are dropped before they are
+    rendered: three or four per object synced. Returns ``(bound_logger, sink)``; ``sink.suppressed`` counts
+    messages past the cap.
     """
     sink = _JobLogSink(job_logger, grouping, limit)
-    return structlog.wrap_logger(sink, processors=[_render], wrapper_class=structlog.BoundLogger), sink
+    wrapper_class = structlog.make_filtering_bound_logger(logging.WARNING)
+    return structlog.wrap_logger(sink, processors=[_render], wrapper_class=wrapper_class), sink
 
 
 class ProgressLogger:

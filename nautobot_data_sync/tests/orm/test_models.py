@@ -147,6 +147,19 @@ class ChildrenTest(TestCase):
         device.add_child(child)
         self.assertEqual(device.interfaces, ["d__eth0"])
 
+    def test_storing_models_never_counts_the_stored_objects(self):
+        """diffsync asks ``not model.adapter`` for each model it stores: an adapter is true without a count."""
+
+        class CountlessAdapter(DeviceNautobotAdapter):
+            def __len__(self):
+                raise AssertionError("the stored objects were counted")
+
+        adapter = CountlessAdapter()
+        self.assertTrue(adapter)
+        for port in range(3):
+            adapter.add(InterfaceModel(device__name="d", name=f"eth{port}", adapter=adapter))
+        self.assertEqual(len(adapter.get_all("interface")), 3)
+
 
 class DeclarationTest(TestCase):
     def test_unknown_paths_are_rejected_with_the_field_name(self):
