@@ -18,7 +18,8 @@ from nautobot.extras.models import ObjectChange
 from nautobot_data_sync.modelmeta import backward_relations, foreign_keys, natural_key_hops
 from nautobot_data_sync.speedups.copyrows import insert_rows
 from nautobot_data_sync.speedups.deferral import change_key
-from nautobot_data_sync.speedups.serialization import precomputed, prefetch_lookups
+from nautobot_data_sync.speedups.representation import prefetch_lookups
+from nautobot_data_sync.speedups.serialization import precomputed
 
 CREATE, UPDATE, DELETE = (
     ObjectChangeActionChoices.ACTION_CREATE,
@@ -143,7 +144,7 @@ def _set_since_marked_new(objects):
 
 def logging_lookups(model):
     """The prefetch lookups of objects of ``model`` whose change records are built next (``prefetch_paths()``, some
-    fetched as lists: ``serialization.prefetch_lookups()``)."""
+    fetched as lists: ``representation.prefetch_lookups()``)."""
     return prefetch_lookups(model, prefetch_paths(model))
 
 

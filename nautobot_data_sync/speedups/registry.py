@@ -150,10 +150,13 @@ SPEEDUPS = {
             "speedups.serialization",
             "a batch's change-record data serialized together, with the same result as Nautobot's per-object "
             "serialization: nested objects, URLs, natural slugs and custom field keys computed once, many-to-many "
-            "values prefetched into lists",
+            "values prefetched into lists, Django's JSON round trip of each object's data left out",
             {
                 "nautobot.extras.models.change_logging:ChangeLoggedModel.to_objectchange": {"160d7c4a5485": V31_32},
                 "nautobot.core.models.utils:serialize_object": {"2a820fb6a1c2": V31_32},
+                "django.core.serializers.json:Serializer._init_options": {"c41997fd8b64": V31_32},
+                "django.core.serializers.json:Serializer.end_object": {"bf5763b0fe31": V31_32},
+                "django.core.serializers.json:DjangoJSONEncoder.default": {"92742928d37c": V31_32},
                 "rest_framework.fields:Field.get_attribute": {"d6478027a6aa": V31_32},
                 "rest_framework.fields:get_attribute": {"317c25d7087e": V31_32},
                 "rest_framework.serializers:ListSerializer.to_representation": {"b4fe0cf6b01b": V31_32},

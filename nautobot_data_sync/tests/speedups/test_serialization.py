@@ -1,12 +1,21 @@
 """The bulk change log's serialization shortcuts give what Nautobot's own code gives."""
 
+import datetime
+import decimal
+import enum
+import json
+import math
 import uuid
 from unittest import mock
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection
+from django.test import SimpleTestCase
 from django.test.utils import CaptureQueriesContext
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy
 from nautobot.apps.testing import TestCase
 from nautobot.core import models as core_models
 from nautobot.core.models.utils import construct_natural_slug, serialize_object, serialize_object_v2
@@ -18,18 +27,49 @@ from rest_framework.reverse import reverse
 
 from nautobot_data_sync.orm.changerecords import load_for_logging
 from nautobot_data_sync.speedups.patching import replaced
-from nautobot_data_sync.speedups.serialization import (
-    CABLE_PATHS,
-    LISTED,
-    BatchSerializer,
-    TemplatedReverse,
-    _slug_parts_once,
-    precomputed,
-    serialize_batch,
-)
+from nautobot_data_sync.speedups.representation import CABLE_PATHS, LISTED, TemplatedReverse, slug_parts_once
+from nautobot_data_sync.speedups.serialization import BatchSerializer, _as_read_back, precomputed, serialize_batch
 from nautobot_data_sync.tests.fixtures.orm import bulk_devices, make_world
 
 PKS = [None, uuid.UUID("4f2c9a6e-0000-4000-8000-000000000001"), 17, "not-a-uuid"]
+
+
+class _Speed(enum.IntEnum):
+    GIGABIT = 1000
+
+
+class ReadBackTest(SimpleTestCase):
+    """A value as Nautobot's JSON round trip of an object's data leaves it, without the text."""
+
+    def test_values_are_what_the_round_trip_gives(self):
+        when = datetime.datetime(2026, 12, 7, 4, 5, 6, 789012, tzinfo=datetime.timezone.utc)
+        values = [
+            "eth0",
+            mark_safe("<b>safe</b>"),
+            gettext_lazy("Active"),
+            17,
+            True,
+            None,
+            2.5,
+            _Speed.GIGABIT,
+            when,
+            when.replace(tzinfo=None, microsecond=0),
+            when.date(),
+            when.time(),
+            datetime.timedelta(hours=1, microseconds=5),
+            decimal.Decimal("1.50"),
+            uuid.UUID("4f2c9a6e-0000-4000-8000-000000000001"),
+            ("a", 1),
+            {"since": when, "tags": ["x"], 3: None},
+        ]
+        for value in values:
+            with self.subTest(value=value):
+                read_back = json.loads(json.dumps(value, cls=DjangoJSONEncoder))
+                self.assertEqual(_as_read_back(value), read_back)
+                self.assertIs(type(_as_read_back(value)), type(read_back))
+
+    def test_not_a_number_stays_one(self):
+        self.assertTrue(math.isnan(_as_read_back(float("nan"))))
 
 
 @pytest.mark.compat
@@ -63,7 +103,7 @@ class NaturalSlugTest(TestCase):
     def test_slugs_are_nautobot_slugs(self):
         values = ["leaf-01", "Héllo Wörld", "🚀 rocket", "ÆØÅ", "a  b--c__", "#1 *", None, 42, ""]
         expected = [construct_natural_slug([value], pk=pk) for value in values for pk in PKS]
-        with replaced(core_models, "construct_natural_slug", _slug_parts_once()):
+        with replaced(core_models, "construct_natural_slug", slug_parts_once()):
             slugs = [core_models.construct_natural_slug([value], pk=pk) for value in values for pk in PKS]
             self.assertEqual(core_models.construct_natural_slug(values), construct_natural_slug(values))
         self.assertEqual(slugs, expected)
