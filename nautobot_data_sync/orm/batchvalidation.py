@@ -9,6 +9,7 @@ fails is reported with the declared names of its fields; one whose parent was no
 """
 
 from functools import cache as memoize
+from operator import attrgetter
 
 from django.core.exceptions import ValidationError
 from django.db.models import prefetch_related_objects
@@ -68,8 +69,9 @@ class BatchValidator:
         """Read every foreign key's targets once; report objects whose reference is missing, failed or invalid."""
         usable = []
         related = {}
+        instances = [item.instance for item in items]
         for fk in foreign_keys(model):
-            wanted = {getattr(item.instance, fk.attname) for item in items} - {None} - set(created)
+            wanted = set(map(attrgetter(fk.attname), instances)) - {None} - set(created)
             query = fk.related_model._base_manager.filter(pk__in=wanted)
             if limit := fk.get_limit_choices_to():
                 query = query.complex_filter(limit)
@@ -105,10 +107,11 @@ class BatchValidator:
         own_pks = {item.pk for item in items}
         for names in unique_field_sets(model):
             attnames = [model._meta.get_field(name).attname for name in names]
+            values_of, single = attrgetter(*attnames), len(attnames) == 1
             keys = {}
             kept = []
             for item in items:
-                key = tuple(getattr(item.instance, attname) for attname in attnames)
+                key = (values_of(item.instance),) if single else values_of(item.instance)
                 if None in key:
                     kept.append(item)
                 elif key in keys:

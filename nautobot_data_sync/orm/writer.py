@@ -64,6 +64,7 @@ class BulkWriter:
         self._queues = _empty_queues()
         self._queued = 0  # creates and updates: deletes wait for finish()
         self._created = {}  # pk -> instance queued or written in the current flush
+        self._in_bulk_answers = {}  # (model class, operation) -> _in_bulk(), decided once per sync
 
     # Queuing
 
@@ -81,6 +82,14 @@ class BulkWriter:
         return next(klass for klass in model_class.__mro__ if operation in vars(klass)) is NautobotModel
 
     def _in_bulk(self, model_class, operation):
+        """Whether ``operation`` of ``model_class`` is written in bulk; decided at its first write, for the sync (it
+        reads the model's save signal receivers, asked for every object written)."""
+        key = (model_class, operation)
+        if key not in self._in_bulk_answers:
+            self._in_bulk_answers[key] = self._decide_in_bulk(model_class, operation)
+        return self._in_bulk_answers[key]
+
+    def _decide_in_bulk(self, model_class, operation):
         bulk = model_class._bulk_mode
         bulk = self.default if bulk is None else bulk
         model = model_class._model

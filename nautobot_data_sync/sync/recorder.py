@@ -160,9 +160,11 @@ class ChangeRecorder:
         self._buffer.append(row)
 
     def _row(self, **fields):
-        """A new SyncChange of this recorder's sync (and job run), numbered in order."""
+        """A new SyncChange of this recorder's sync (and job run), numbered in order; given their keys, not the objects
+        (which Django would cache on every row and check again as it inserts each)."""
         self._sequence += 1
-        return SyncChange(sync=self.sync, shard=self.shard, sequence=self._sequence, **fields)
+        shard_id = None if self.shard is None else self.shard.pk
+        return SyncChange(sync_id=self.sync.pk, shard_id=shard_id, sequence=self._sequence, **fields)
 
     def add_unchanged(self, model_name, count):
         """Count ``count`` unchanged objects that have no diff element (the differ left them out)."""
