@@ -113,8 +113,9 @@ class BatchSerializer:
 _READ_BACK_AS_IS = frozenset({str, int, bool, float, type(None)})
 """Types whose values JSON text reads back as themselves (a float as the same float, or NaN as NaN)."""
 _ENCODER = DjangoJSONEncoder()  # what ``json.dumps(..., cls=DjangoJSONEncoder)`` builds for each call
-_READ_BACK_AS_DEFAULT = frozenset({datetime.datetime, datetime.date, datetime.time, datetime.timedelta})
-_READ_BACK_AS_DEFAULT |= {decimal.Decimal, uuid.UUID}
+_READ_BACK_AS_DEFAULT = frozenset(
+    {datetime.datetime, datetime.date, datetime.time, datetime.timedelta, decimal.Decimal, uuid.UUID}
+)
 """Types the encoder writes as the string its ``default()`` returns, which reads back as that string."""
 
 
