@@ -25,6 +25,7 @@ from django.db import connections, transaction
 from django.db.models import BooleanField, CharField, Field, ForeignKey, IntegerField, TextField, UUIDField
 from psycopg2.extras import Json
 
+from nautobot_data_sync.speedups.jsontext import column_text
 from nautobot_data_sync.speedups.registry import COPY_ROWS, active
 
 COPY_CHUNK = 2**15
@@ -90,7 +91,8 @@ class _RowStream(io.TextIOBase):
     first object it cannot be written for (``sent`` rows were read) or whose preparation raised (``error``)."""
 
     def __init__(self, model, objects, connection):
-        self.fields = [(field, _plain_types(field)) for field in model._meta.concrete_fields]
+        fields = model._meta.concrete_fields
+        self.fields = [(field, _plain_types(field), column_text(field, connection)) for field in fields]
         self.objects = iter(objects)
         self.connection = connection
         self.sent = 0
@@ -121,18 +123,28 @@ class _RowStream(io.TextIOBase):
 
 
 def _row(obj, fields, connection):
-    """One line of ``COPY`` text: the values of new ``obj`` (``fields``: each with its ``_plain_types()``)."""
+    """One line of ``COPY`` text: the values of new ``obj`` (``fields``: each with its ``_plain_types()`` and its
+    ``jsontext.column_text()``)."""
     if obj.pk is None:
         obj.pk = obj._meta.pk.get_pk_value_on_save(obj)
         if obj.pk is None:  # no default (a key the database assigns never gets here): as bulk_create() does
             raise _NotCopied
     obj._prepare_related_fields_for_save(operation_name="bulk_create")
     texts = []
-    for field, plain in fields:
+    for field, plain, json_text in fields:
         if plain:
             value = getattr(obj, field.attname)  # as ``Field.pre_save()`` reads it
             if type(value) in plain:
                 texts.append(_PLAIN_TEXT[type(value)](value))
+                continue
+        elif json_text:
+            value = getattr(obj, field.attname)
+            if value is None:  # SQL NULL, as ``JSONField.get_db_prep_save()`` sends it
+                texts.append("\\N")
+                continue
+            text = json_text(value)
+            if text is not None:
+                texts.append(_escaped(text))
                 continue
         texts.append(_text(_prepared(field, obj, connection)))
     return "\t".join(texts) + "\n"

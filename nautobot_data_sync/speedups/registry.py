@@ -36,6 +36,7 @@ IDENTIFIERS = "identifiers read from fields"
 MANY_TO_MANY = "many-to-many values written per batch"
 SHARED_FIELD_NAMES = "set field names shared between models"
 PRIVATE_DEFAULTS = "private attributes copied from constant defaults"
+JSON_TEXT = "JSON columns encoded with orjson"
 
 
 @dataclass(frozen=True)
@@ -332,6 +333,29 @@ SPEEDUPS = {
                 "pydantic.main:BaseModel.model_construct": {"8090bfbf985a": V31_32},
             },
         ),
+        SpeedUp(
+            JSON_TEXT,
+            "speedups.jsontext",
+            "the JSON columns of the rows sent with COPY (change records' data, the sync's records) encoded with "
+            "orjson where its text parses into the same jsonb as Django's json.dumps(value, cls=field.encoder): "
+            "a value made only of str, int, bool, None, dicts, lists, tuples, and UUIDs where the encoder writes "
+            "them as str(uuid); any other value encoded as Django encodes it",
+            {
+                "django.db.models.fields.json:JSONField.get_db_prep_value": {"5cbcc7e26018": V31_32},
+                "django.db.models.fields.json:JSONField.get_db_prep_save": {"e34659f21530": V31_32},
+                "django.db.models.fields:Field.get_prep_value": {"7aa16ded6e6e": V31_32},
+                "django.db.backends.postgresql.operations:DatabaseOperations.adapt_json_value": {
+                    "73918a30eade": V31_32
+                },
+                "django.db.backends.postgresql.operations:get_json_dumps": {"29c1874c84c2": V31_32},
+                "django.core.serializers.json:DjangoJSONEncoder.default": {"92742928d37c": V31_32},
+                "rest_framework.utils.encoders:JSONEncoder.default": {"00595c7d1acd": V31_32},
+                "nautobot.core.celery.encoders:NautobotKombuJSONEncoder.default": {
+                    "a406a8c54b19": V32,
+                    "f6ca43724a25": V31,
+                },
+            },
+        ),
     )
 }
 
@@ -399,7 +423,9 @@ def source_digest(path):
 
 def _source(function):
     """``inspect.getsource(function)``, without leaving its module's lines in ``linecache`` where they were not: the
-    modules read for a sync's first check hold about 2.5 MiB of source text, for the life of the worker."""
+    modules read for a sync's first check hold about 2.5 MiB of source text, for the life of the worker. A decorated
+    function's source is its own, as ``inspect.getsource()`` reads it (behind ``functools.lru_cache()``...)."""
+    function = inspect.unwrap(function)
     filename = inspect.getsourcefile(function)
     cached = filename in linecache.cache
     try:

@@ -11,6 +11,7 @@ from nautobot_data_sync.speedups.registry import (
     COPY_ROWS,
     DISPATCH,
     IDENTIFIERS,
+    JSON_TEXT,
     MANY_TO_MANY,
     PRIVATE_DEFAULTS,
     SAVE_TIME,
@@ -41,6 +42,7 @@ class SwitchedOffTest(BulkJobTestCase):
             MANY_TO_MANY,
             SHARED_FIELD_NAMES,
             PRIVATE_DEFAULTS,
+            JSON_TEXT,
         ):
             with self.subTest(speedup=name):
                 self.forget_devices()
