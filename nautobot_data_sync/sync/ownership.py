@@ -78,8 +78,7 @@ class Ownership:
         """Stamp the objects of Django ``model``: ``written`` (pks created or updated by this run) owned if unowned;
         ``seen`` (pks the source has) last seen, and adopted if unowned."""
         content_type = ContentType.objects.get_for_model(model)
-        for name in TYPES:
-            self._allow(self.types[name], content_type)
+        self._allow(content_type)
         self._stamp(self.types[OWNER], content_type, set(written) | set(seen), self.owner)
         self._stamp(self.types[LAST_SEEN], content_type, set(seen), self.now, renew_before=self.renew_before)
 
@@ -101,19 +100,22 @@ class Ownership:
                 chunk,
             )
 
-    def _allow(self, metadata_type, content_type):
-        """Let ``metadata_type`` be assigned to objects of ``content_type`` (Nautobot checks it when one is edited):
-        the app's own bookkeeping, so not a change record, but Nautobot's cache of the types per model is cleared as
-        its signal handler clears it."""
-        key = (metadata_type.pk, content_type.pk)
-        if key not in self._allowed:
-            through = MetadataType.content_types.through
-            # ignore_conflicts: the job runs of a sharded sync may allow it at the same time
-            through.objects.bulk_create(
-                [through(metadatatype=metadata_type, contenttype=content_type)], ignore_conflicts=True
-            )
-            invalidate_models_cache(sender=through)
-            self._allowed.add(key)
+    def _allow(self, content_type):
+        """Let the app's metadata types be assigned to objects of ``content_type`` (Nautobot checks it when one is
+        edited): the app's own bookkeeping, so not a change record, but Nautobot's cache of the types per model is
+        cleared as its signal handler clears it (once for all the types)."""
+        missing = [(self.types[name].pk, content_type.pk) for name in TYPES]
+        missing = [key for key in missing if key not in self._allowed]
+        if not missing:
+            return
+        through = MetadataType.content_types.through
+        # ignore_conflicts: the job runs of a sharded sync may allow it at the same time
+        through.objects.bulk_create(
+            [through(metadatatype_id=type_pk, contenttype_id=model_pk) for type_pk, model_pk in missing],
+            ignore_conflicts=True,
+        )
+        invalidate_models_cache(sender=through)
+        self._allowed.update(missing)
 
 
 def _insert_missing(template, pks):

@@ -7,11 +7,11 @@ from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 from nautobot.dcim.models import Device, Interface
 from nautobot.extras.choices import JobResultStatusChoices
-from nautobot.extras.models import ObjectChange, ObjectMetadata
+from nautobot.extras.models import MetadataType, ObjectChange, ObjectMetadata
 
 from nautobot_data_sync.choices import ChangeActionChoices, ChangeStatusChoices, SyncPhaseChoices
 from nautobot_data_sync.models import Sync
-from nautobot_data_sync.sync.ownership import LAST_SEEN, OWNER, Ownership
+from nautobot_data_sync.sync.ownership import LAST_SEEN, OWNER, TYPES, Ownership
 from nautobot_data_sync.tests.fixtures.cases import OrmJobTestCase
 from nautobot_data_sync.tests.fixtures.jobs import job_model_for
 from nautobot_data_sync.tests.fixtures.orm import (
@@ -31,6 +31,11 @@ def stamps(obj):
     return dict(rows.values_list("metadata_type__name", "_value"))
 
 
+def allowed_types(model):
+    """The names of the metadata types objects of ``model`` may have, as Nautobot reads them (through its cache)."""
+    return {metadata_type.name for metadata_type in MetadataType.objects.get_for_model(model)}
+
+
 class OwnershipTest(OrmJobTestCase):
     job_class = OrmDeviceSource
 
@@ -39,8 +44,12 @@ class OwnershipTest(OrmJobTestCase):
         self.job_model = job_model_for(self.job_class)
 
     def test_written_objects_are_owned_and_stamped_without_change_records(self):
+        for model in (Device, Interface):  # read into Nautobot's cache before the sync allows them
+            self.assertFalse(allowed_types(model) & set(TYPES))
         job_result, sync = self.run_sync([device_record("leaf-01"), device_record("leaf-02")])
         self.assertEqual(job_result.status, JobResultStatusChoices.STATUS_SUCCESS, sync.summary)
+        for model in (Device, Interface):  # as Nautobot's edit form reads them: its cache was cleared
+            self.assertEqual(allowed_types(model) & set(TYPES), set(TYPES))
         leaf = Device.objects.get(name="leaf-01")
         for obj in (leaf, leaf.interfaces.get(name="eth0")):
             stamped = stamps(obj)
