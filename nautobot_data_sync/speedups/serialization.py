@@ -117,6 +117,8 @@ _READ_BACK_AS_DEFAULT = frozenset(
     {datetime.datetime, datetime.date, datetime.time, datetime.timedelta, decimal.Decimal, uuid.UUID}
 )
 """Types the encoder writes as the string its ``default()`` returns, which reads back as that string."""
+_EMPTY_READ_BACK = {dict: dict, list: list, tuple: list}
+"""An empty value of each type reads back as a new one of these (a tuple as a list)."""
 
 
 def _as_read_back(value):
@@ -126,6 +128,8 @@ def _as_read_back(value):
         return value
     if kind in _READ_BACK_AS_DEFAULT:
         return _ENCODER.default(value)
+    if not value and kind in _EMPTY_READ_BACK:  # no custom field data, no many-to-many values: most objects
+        return _EMPTY_READ_BACK[kind]()
     return json.loads(_ENCODER.encode(value))
 
 

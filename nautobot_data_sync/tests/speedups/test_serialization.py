@@ -61,12 +61,17 @@ class ReadBackTest(SimpleTestCase):
             uuid.UUID("4f2c9a6e-0000-4000-8000-000000000001"),
             ("a", 1),
             {"since": when, "tags": ["x"], 3: None},
+            {},
+            [],
+            (),
         ]
         for value in values:
             with self.subTest(value=value):
                 read_back = json.loads(json.dumps(value, cls=DjangoJSONEncoder))
                 self.assertEqual(_as_read_back(value), read_back)
                 self.assertIs(type(_as_read_back(value)), type(read_back))
+                if isinstance(value, (dict, list)):
+                    self.assertIsNot(_as_read_back(value), value, "a new one, as the round trip gives")
 
     def test_not_a_number_stays_one(self):
         self.assertTrue(math.isnan(_as_read_back(float("nan"))))
