@@ -150,8 +150,9 @@ SPEEDUPS = {
             SERIALIZATION,
             "speedups.serialization",
             "a batch's change-record data serialized together, with the same result as Nautobot's per-object "
-            "serialization: nested objects, URLs, natural slugs and custom field keys computed once, many-to-many "
-            "values prefetched into lists, Django's JSON round trip of each object's data left out",
+            "serialization: nested objects, URLs, natural slugs and custom field keys computed once, a serializer's "
+            "readable fields listed once, many-to-many values prefetched into lists, Django's JSON round trip of "
+            "each object's data left out",
             {
                 "nautobot.extras.models.change_logging:ChangeLoggedModel.to_objectchange": {"160d7c4a5485": V31_32},
                 "nautobot.core.models.utils:serialize_object": {"2a820fb6a1c2": V31_32},
@@ -161,6 +162,10 @@ SPEEDUPS = {
                 "rest_framework.fields:Field.get_attribute": {"d6478027a6aa": V31_32},
                 "rest_framework.fields:get_attribute": {"317c25d7087e": V31_32},
                 "rest_framework.serializers:ListSerializer.to_representation": {"b4fe0cf6b01b": V31_32},
+                "rest_framework.serializers:Serializer.to_representation": {"f2d1de6d682c": V31_32},
+                "rest_framework.serializers:Serializer._readable_fields": {"9d978266584e": V31_32},
+                "rest_framework.fields:CharField.to_representation": {"34de3ff2c6c1": V31_32},
+                "rest_framework.fields:IntegerField.to_representation": {"6956942bbe57": V31_32},
                 "taggit.managers:TaggableManager.__get__": {"493642eeda0c": V31_32},
                 "taggit.managers:_TaggableManager.get_queryset": {"f6e80dfdb7a0": V31_32},
                 "nautobot.core.models.utils:is_taggable": {"dd72ba2eb265": V31_32},

@@ -30,10 +30,10 @@ from nautobot.dcim.api.serializers import PathEndpointModelSerializerMixin
 from nautobot.dcim.models import CablePath
 from nautobot.dcim.models.device_components import PathEndpoint
 from nautobot.extras.api.customfields import CustomFieldsDataField
-from rest_framework.fields import DateTimeField, Field
-from rest_framework.relations import HyperlinkedRelatedField, ManyRelatedField
+from rest_framework.fields import CharField, DateTimeField, Field, IntegerField, SkipField
+from rest_framework.relations import HyperlinkedRelatedField, ManyRelatedField, PKOnlyObject
 from rest_framework.reverse import reverse as drf_reverse
-from rest_framework.serializers import BaseSerializer, ListSerializer
+from rest_framework.serializers import BaseSerializer, ListSerializer, Serializer
 from slugify import slugify
 
 from nautobot_data_sync.speedups.patching import original
@@ -76,6 +76,42 @@ def amortize(serializer, reverse):
     if isinstance(custom_fields, CustomFieldsDataField):
         keys = custom_fields.custom_field_keys
         custom_fields.to_representation = lambda data: {key: data.get(key) for key in keys}
+    serializer.__dict__[_PLAN] = [
+        (field.field_name, field.get_attribute, field.to_representation, _represented_as_itself(field))
+        for field in serializer._readable_fields
+    ]
+
+
+_PLAN = "_data_sync_plan"
+"""The attribute of an amortized serializer that holds its plan: per readable field, its name, its (amortized)
+``get_attribute`` and ``to_representation``, and the type of value it represents as the value itself."""
+_AS_ITSELF = {CharField.to_representation: str, IntegerField.to_representation: int}
+"""DRF's ``str(value)`` and ``int(value)``: a value of exactly that type is its own representation."""
+
+
+def _represented_as_itself(field):
+    return _AS_ITSELF.get(type(field).to_representation)
+
+
+def planned_to_representation(serializer, instance):
+    """DRF's ``Serializer.to_representation()``, for an amortized serializer from its plan: its readable fields
+    listed once per batch, not per object, and a value represented as itself left as it is; the same result."""
+    plan = serializer.__dict__.get(_PLAN)
+    if plan is None:
+        return original(Serializer, "to_representation")(serializer, instance)
+    data = {}
+    for name, get_attribute, to_representation, as_itself in plan:
+        try:
+            attribute = get_attribute(instance)
+        except SkipField:
+            continue
+        if (attribute.pk if isinstance(attribute, PKOnlyObject) else attribute) is None:
+            data[name] = None
+        elif type(attribute) is as_itself:
+            data[name] = attribute
+        else:
+            data[name] = to_representation(attribute)
+    return data
 
 
 def _plain_attribute(field):

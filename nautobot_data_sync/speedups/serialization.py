@@ -29,6 +29,7 @@ from nautobot.core.api.exceptions import SerializerNotFound
 from nautobot.core.api.utils import get_serializer_for_model
 from nautobot.core.models.utils import is_taggable
 from nautobot.extras.models import change_logging as change_logging_module
+from rest_framework.serializers import Serializer
 
 from nautobot_data_sync.modelmeta import foreign_keys
 from nautobot_data_sync.speedups.patching import original, replaced
@@ -37,6 +38,7 @@ from nautobot_data_sync.speedups.representation import (
     TemplatedReverse,
     amortize,
     context,
+    planned_to_representation,
     prefetched_of,
     reverse_through,
     slug_parts_once,
@@ -88,6 +90,7 @@ class BatchSerializer:
             _natural_key_lookups_fixed(stack, self.model)
             stack.enter_context(replaced(core_models, "construct_natural_slug", self.construct_natural_slug))
             stack.enter_context(replaced(core_api_serializers, "reverse", reverse_through(self.reverse)))
+            stack.enter_context(replaced(Serializer, "to_representation", planned_to_representation))
             v2 = self.serializer.to_representation(objects)  # what ``.data`` holds, without keeping it
         return {obj.pk: (v1[obj.pk], dict(data)) for obj, data in zip(objects, v2, strict=True)}
 
