@@ -4,14 +4,15 @@ A sync inserts many rows at once: the objects it creates, their change records (
 per-object records. ``bulk_create()`` renders each batch as one ``INSERT`` whose every value is a literal that
 PostgreSQL parses again; ``COPY`` streams the same values as text, which PostgreSQL reads far faster. ``insert_rows()``
 prepares every value exactly as ``bulk_create()`` does (the primary key's default, each field's ``pre_save()`` and
-``get_db_prep_save()``), so the rows are the same; where those are Django's own methods and they would return the
-value itself (a ``str`` of a ``CharField``, a ``UUID`` of a foreign key, ``None``...: ``_plain_types()``), the value is
-taken as it is, without the calls; each row is prepared as the driver reads the text, while
-PostgreSQL inserts the rows sent before it. It takes the ``bulk_create()`` path for what it does not cover:
-another database, a model with parent tables or a column the database computes (a generated one, a primary key it
-assigns), and from the first expression or value of a type it does not write (arrays, binary data...) on, the rest
-of the batch. The statement goes through the connection's execute wrappers, so the sync's query count sees it, and
-its errors are Django's (an ``IntegrityError`` stays one).
+``get_db_prep_save()``, the check of the related objects assigned to it where it has any), so the rows are the same.
+Where those are Django's own methods and they would return the value itself (a ``str`` of a ``CharField``, a
+``UUID`` of a foreign key, ``None``...: ``_plain_types()``), the value is taken as it is, without the calls; a JSON
+column's text may come from ``jsontext``. Each row is prepared as the driver reads the text, while PostgreSQL inserts
+the rows sent before it. It takes the ``bulk_create()`` path for what it does not cover: another database, a model
+with parent tables or a column the database computes (a generated one, a primary key it assigns), and from the first
+expression or value of a type it does not write (arrays, binary data...) on, the rest of the batch. The statement
+goes through the connection's execute wrappers, so the sync's query count sees it, and its errors are Django's (an
+``IntegrityError`` stays one).
 """
 
 import datetime
@@ -22,7 +23,7 @@ import time
 import uuid
 
 from django.db import connections, transaction
-from django.db.models import BooleanField, CharField, Field, ForeignKey, IntegerField, TextField, UUIDField
+from django.db.models import BooleanField, CharField, Field, ForeignKey, IntegerField, Model, TextField, UUIDField
 from psycopg2.extras import Json
 
 from nautobot_data_sync.speedups.jsontext import column_text
@@ -44,6 +45,10 @@ _PLAIN_PREPARATION = {
 }
 """Django's own methods that prepare a field's value (``get_db_prep_value``, ``get_prep_value``, ``to_python``), and
 the value types they leave as they are: a value of exactly such a type is its own prepared value."""
+
+
+_CHECKS_ASSIGNED_OBJECTS = Model._prepare_related_fields_for_save
+"""Django's check of the related objects assigned to an object (only those it has cached), before it is inserted."""
 
 
 class _NotCopied(Exception):
@@ -129,7 +134,9 @@ def _row(obj, fields, connection):
         obj.pk = obj._meta.pk.get_pk_value_on_save(obj)
         if obj.pk is None:  # no default (a key the database assigns never gets here): as bulk_create() does
             raise _NotCopied
-    obj._prepare_related_fields_for_save(operation_name="bulk_create")
+    prepare = type(obj)._prepare_related_fields_for_save
+    if obj._state.fields_cache or prepare is not _CHECKS_ASSIGNED_OBJECTS:  # else no related object was assigned
+        prepare(obj, operation_name="bulk_create")
     texts = []
     for field, plain, json_text in fields:
         if plain:

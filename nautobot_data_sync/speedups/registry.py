@@ -284,6 +284,8 @@ SPEEDUPS = {
                 "django.db.models.fields:UUIDField.get_prep_value": {"6d31653d6fa8": V31_32},
                 "django.db.models.fields:UUIDField.to_python": {"a122e47b92a3": V31_32},
                 "django.db.models.fields.related:ForeignKey.get_db_prep_save": {"6f5f4162926e": V31_32},
+                "django.db.models.base:Model._prepare_related_fields_for_save": {"d6d6a4ed2512": V31_32},
+                "django.db.models.fields.mixins:FieldCacheMixin.is_cached": {"53fbfab40150": V31_32},
             },
         ),
         SpeedUp(

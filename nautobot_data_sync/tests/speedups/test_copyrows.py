@@ -9,9 +9,11 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Value
 from django.db.models.functions import Concat
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from nautobot.apps.testing import TestCase
 from nautobot.dcim.models import Device
 
+from nautobot_data_sync.models import Sync, SyncChange
 from nautobot_data_sync.speedups.copyrows import _plain_types, insert_rows
 from nautobot_data_sync.sync.metrics import QueryCounter
 from nautobot_data_sync.tests.fixtures.orm import AWKWARD, awkward_devices, make_world, stored_rows
@@ -93,3 +95,29 @@ class CopyRowsTest(TestCase):
         self.assertNotIn("COPY", [query["sql"].split(" ")[0] for query in queries.captured_queries])
         self.assertIsNotNone(permission.pk, "read back, as bulk_create() does")
         self.assertEqual(Permission.objects.get(pk=permission.pk).codename, "copy_test")
+
+    def test_assigned_related_objects_are_checked_as_bulk_create_checks_them(self):
+        sync = Sync.objects.create(source="Inventory", target="Nautobot", start_time=timezone.now())
+
+        def change(number, content_type=None):
+            row = SyncChange(sync=sync, sequence=number, model_name="device", unique_id=f"leaf-{number}")
+            row.action, row.status = "create", "succeeded"
+            if content_type is not None:
+                row.changed_object_type = content_type
+            return row
+
+        unsaved = ContentType(app_label="nowhere", model="nothing")
+        for insert in (insert_rows, SyncChange.objects.bulk_create):
+            with (
+                self.subTest(insert=insert.__name__),
+                self.assertRaisesMessage(ValueError, "unsaved related object 'changed_object_type'"),
+                transaction.atomic(),
+            ):
+                insert([change(1), change(2, unsaved)])
+        self.assertFalse(SyncChange.objects.filter(sync=sync).exists())
+        saved_later = ContentType(app_label="data_sync_test", model="later")
+        rows = [change(3), change(4, saved_later)]
+        saved_later.save()  # after it was assigned: its key is taken at the insert, as bulk_create() takes it
+        insert_rows(rows)
+        self.assertEqual(SyncChange.objects.get(pk=rows[1].pk).changed_object_type_id, saved_later.pk)
+        self.assertIsNone(SyncChange.objects.get(pk=rows[0].pk).changed_object_type_id)
