@@ -80,6 +80,7 @@ class BatchSerializer:
         self.reverse = TemplatedReverse()
         amortize(self.serializer.child, self.reverse)
         self.construct_natural_slug = slug_parts_once()
+        self.natural_key_lookups = _natural_key_lookups(model)
 
     def serialize(self, objects):
         """``{pk: (object_data, object_data_v2)}`` of ``objects``."""
@@ -87,7 +88,8 @@ class BatchSerializer:
         if self.serializer is None:
             return {obj.pk: (v1[obj.pk], v1[obj.pk]) for obj in objects}
         with ExitStack() as stack:
-            _natural_key_lookups_fixed(stack, self.model)
+            for model, lookups in self.natural_key_lookups:
+                stack.enter_context(replaced(model, "natural_key_field_lookups", lookups))
             stack.enter_context(replaced(core_models, "construct_natural_slug", self.construct_natural_slug))
             stack.enter_context(replaced(core_api_serializers, "reverse", reverse_through(self.reverse)))
             stack.enter_context(replaced(Serializer, "to_representation", planned_to_representation))
@@ -136,9 +138,9 @@ def _as_read_back(value):
     return json.loads(_ENCODER.encode(value))
 
 
-def _natural_key_lookups_fixed(stack, model, depth=4):
-    """Nautobot recomputes a model's ``natural_key_field_lookups`` (a class property) on every ``natural_key()``
-    call; in ``stack``'s block it is fixed to its value for ``model`` and the models its foreign keys reach."""
+def _natural_key_lookups(model, depth=4):
+    """``[(model, its natural_key_field_lookups)]`` for ``model`` and the models its foreign keys reach: Nautobot
+    recomputes that class property on every ``natural_key()`` call; a batch fixes it to its value."""
     reached, frontier = {model}, [model]
     for _ in range(depth):
         frontier = [
@@ -148,9 +150,11 @@ def _natural_key_lookups_fixed(stack, model, depth=4):
             if field.related_model not in reached
         ]
         reached.update(frontier)
-    for current in reached:
-        if hasattr(current, "natural_key_field_lookups"):
-            stack.enter_context(replaced(current, "natural_key_field_lookups", current.natural_key_field_lookups))
+    return [
+        (current, current.natural_key_field_lookups)
+        for current in reached
+        if hasattr(current, "natural_key_field_lookups")
+    ]
 
 
 @contextmanager
