@@ -23,6 +23,7 @@ from contextlib import ExitStack, contextmanager
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.core.serializers.python import Serializer as PythonSerializer
+from django.db.models import Field
 from nautobot.core import models as core_models
 from nautobot.core.api import serializers as core_api_serializers
 from nautobot.core.api.exceptions import SerializerNotFound
@@ -71,6 +72,7 @@ class BatchSerializer:
 
     def __init__(self, model):
         self.model = model
+        self.fields = _SerializedFields(model)
         try:
             serializer_class = get_serializer_for_model(model)
         except SerializerNotFound:
@@ -100,10 +102,13 @@ class BatchSerializer:
         """``{pk: object_data}``. Nautobot writes each object with Django's "json" serializer and reads the text back;
         the "python" serializer's output, each value as that round trip leaves it (``_as_read_back()``), is the same."""
         v1 = {}
-        records = _PrefetchedManyToManySerializer().serialize(objects)
+        if any(type(obj) is not self.model for obj in objects):  # fields per model: take each object's own
+            records = _PrefetchedManyToManySerializer().serialize(objects)
+            rows = [{name: _as_read_back(value) for name, value in record["fields"].items()} for record in records]
+        else:
+            rows = self.fields.rows(objects)
         taggable = is_taggable(objects[0])  # a question about the model (it builds a tags manager to answer)
-        for obj, record in zip(objects, records, strict=True):
-            data = {name: _as_read_back(value) for name, value in record["fields"].items()}
+        for obj, data in zip(objects, rows, strict=True):
             if hasattr(obj, "_custom_field_data"):
                 data["custom_fields"] = data.pop("_custom_field_data")
             if taggable:
@@ -113,6 +118,53 @@ class BatchSerializer:
                 key: value for key, value in data.items() if not (isinstance(key, str) and key.startswith("_"))
             }
         return v1
+
+
+class _SerializedFields:
+    """The ``fields`` of Django's "python" serializer for objects of ``model``, each value as the JSON round trip
+    leaves it. A local field the serializer reads through Django's own ``Field.value_from_object()`` and
+    ``value_to_string()`` gives a ``str``, ``int``, ``bool``, ``float`` or ``None`` attribute as it is and a ``UUID``
+    as its text, read here without the serializer's calls; any other field or value is the serializer's
+    ``_value_from_field()``. Many-to-many values are the serializer's, for those fields only."""
+
+    def __init__(self, model):
+        meta = model._meta.concrete_model._meta  # the fields the serializer reads, in its order
+        self.local = [
+            (field.name, field.attname if _reads_attribute(field) else None, field)
+            for field in meta.local_fields
+            if field.serialize
+        ]
+        self.many_to_many = [field.name for field in meta.local_many_to_many if field.serialize]
+        self.python = _PrefetchedManyToManySerializer()
+
+    def rows(self, objects):
+        """``[fields of each object]``, in the order of ``objects``."""
+        rows = [self._local(obj) for obj in objects]
+        if self.many_to_many:
+            records = _PrefetchedManyToManySerializer().serialize(objects, fields=self.many_to_many)
+            for row, record in zip(rows, records, strict=True):
+                row.update((name, _as_read_back(value)) for name, value in record["fields"].items())
+        return rows
+
+    def _local(self, obj):
+        row = {}
+        for name, attname, field in self.local:
+            if attname is not None:
+                value = getattr(obj, attname)
+                kind = type(value)
+                if kind in _READ_BACK_AS_IS:  # protected, or the str itself
+                    row[name] = value
+                    continue
+                if kind is uuid.UUID:  # not protected: str(value)
+                    row[name] = str(value)
+                    continue
+            row[name] = _as_read_back(self.python._value_from_field(obj, field))
+        return row
+
+
+def _reads_attribute(field):
+    kind = type(field)
+    return kind.value_from_object is Field.value_from_object and kind.value_to_string is Field.value_to_string
 
 
 _READ_BACK_AS_IS = frozenset({str, int, bool, float, type(None)})

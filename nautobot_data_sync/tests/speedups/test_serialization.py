@@ -143,6 +143,27 @@ class SerializeBatchTest(TestCase):
         self.assertEqual(batch[tagged.pk][0]["tagged_vlans"], [str(vlan.pk)])
         self.assertIsNone(batch[interfaces.exclude(pk__in=[end.pk for end in ends])[0].pk][1]["connected_endpoint"])
 
+    def test_fields_of_every_kind_serialize_as_nautobot_does(self):
+        """Dates, decimals, a time zone, JSON, a MAC address, empty and non-ASCII text: values read from the attribute
+        (str, int, bool, None, UUID) and values the "python" serializer writes itself give Nautobot's data."""
+        world = make_world()
+        location = world["locations"][0]
+        location.latitude, location.longitude = decimal.Decimal("52.370216"), decimal.Decimal("4.895168")
+        location.time_zone, location.physical_address = "Europe/Amsterdam", "Dam 1\nAmsterdam ✓"
+        location.validated_save()
+        device = bulk_devices(world, 1)[0]
+        device.local_config_context_data = {"ntp": ["10.0.0.1"], "weight": 2.5}
+        device.serial, device.asset_tag, device.vc_position = "SN é", None, None
+        device.validated_save()
+        interface = Interface.objects.get(device=device, name="eth0")
+        interface.mac_address, interface.mtu, interface.enabled = "00:11:22:33:44:55", 9000, False
+        interface.validated_save()
+        for obj in (location, device, interface):
+            with self.subTest(model=type(obj).__name__):
+                batch = serialize_batch(load_for_logging(type(obj), [obj.pk]))
+                obj.refresh_from_db()
+                self.assertEqual(batch[obj.pk], (serialize_object(obj), serialize_object_v2(obj)))
+
     def test_many_to_many_values_fetched_as_lists_are_read_there(self):
         """``load_for_logging()`` fetches tags, tagged VLANs (and on Nautobot 3.2, cable paths) into lists, not a
         manager per object and field; the batch reads them there, with no query of its own, and gives what Nautobot
