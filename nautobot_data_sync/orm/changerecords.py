@@ -10,12 +10,12 @@ Related objects the serialization reads are prefetched once per batch.
 
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import prefetch_related_objects
 from nautobot.extras.choices import ObjectChangeActionChoices
 from nautobot.extras.constants import CHANGELOG_MAX_CHANGE_CONTEXT_DETAIL
 from nautobot.extras.models import ObjectChange
 
 from nautobot_data_sync.modelmeta import backward_relations, foreign_keys, natural_key_hops
+from nautobot_data_sync.orm.prefetching import prefetch
 from nautobot_data_sync.speedups.copyrows import insert_rows
 from nautobot_data_sync.speedups.deferral import change_key
 from nautobot_data_sync.speedups.representation import prefetch_lookups
@@ -40,15 +40,15 @@ class ChangeLog:
         """Log ``objects`` (one model) just inserted after ``validation.mark_new()``; ``with_many_to_many``: the pks
         of those given many-to-many values (the others have none to read)."""
         if objects and hasattr(objects[0], "to_objectchange"):
-            prefetch_related_objects(objects, *_forward_paths(type(objects[0])))
+            prefetch(objects, *_forward_paths(type(objects[0])))
             given = [obj for obj in objects if obj.pk in with_many_to_many]
-            prefetch_related_objects(given, *prefetch_lookups(type(objects[0]), _set_since_marked_new(given)))
+            prefetch(given, *prefetch_lookups(type(objects[0]), _set_since_marked_new(given)))
             self._log(objects, CREATE)
 
     def updated(self, objects):
         """Log ``objects`` (one model) just updated in memory and in the database."""
         if objects and hasattr(objects[0], "to_objectchange"):
-            prefetch_related_objects(objects, *logging_lookups(type(objects[0])))
+            prefetch(objects, *logging_lookups(type(objects[0])))
             self._log(objects, UPDATE)
 
     def before_update(self, objects):
@@ -172,4 +172,6 @@ def _forward_paths(model):
 
 def load_for_logging(model, pks):
     """The objects ``pks`` of ``model``, with what their serialization reads prefetched."""
-    return list(model._base_manager.filter(pk__in=pks).prefetch_related(*logging_lookups(model)))
+    objects = list(model._base_manager.filter(pk__in=pks))
+    prefetch(objects, *logging_lookups(model))
+    return objects

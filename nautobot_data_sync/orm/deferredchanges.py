@@ -14,10 +14,10 @@ from contextlib import ExitStack
 from itertools import islice
 
 from django.db import transaction
-from django.db.models import prefetch_related_objects
 
 from nautobot_data_sync.choices import ChangeStatusChoices
 from nautobot_data_sync.orm.changerecords import DELETE, ChangeLog, logging_lookups
+from nautobot_data_sync.orm.prefetching import prefetch
 from nautobot_data_sync.speedups.deferral import Deferral
 
 ROLLED_BACK = "Rolled back with the batch of one-by-one writes it was committed in"
@@ -87,7 +87,7 @@ class DeferredChangeRecords:
             batches.setdefault((type(entry["instance"]), entry["action"]), []).append(entry["instance"])
         self._deferral.pending.clear()
         for (model, action), objects in batches.items():
-            prefetch_related_objects(objects, *logging_lookups(model))
+            prefetch(objects, *logging_lookups(model))
             self._log.insert(self._log.records(objects, action))  # filed in the context, as Nautobot files them
         batch, self._batch = self._batch, None
         batch.__exit__(None, None, None)
