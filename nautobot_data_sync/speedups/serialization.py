@@ -102,11 +102,7 @@ class BatchSerializer:
         """``{pk: object_data}``. Nautobot writes each object with Django's "json" serializer and reads the text back;
         the "python" serializer's output, each value as that round trip leaves it (``_as_read_back()``), is the same."""
         v1 = {}
-        if any(type(obj) is not self.model for obj in objects):  # fields per model: take each object's own
-            records = _PrefetchedManyToManySerializer().serialize(objects)
-            rows = [{name: _as_read_back(value) for name, value in record["fields"].items()} for record in records]
-        else:
-            rows = self.fields.rows(objects)
+        rows = self.fields.rows(objects)
         taggable = is_taggable(objects[0])  # a question about the model (it builds a tags manager to answer)
         for obj, data in zip(objects, rows, strict=True):
             if hasattr(obj, "_custom_field_data"):
