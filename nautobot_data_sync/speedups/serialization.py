@@ -137,7 +137,7 @@ class _SerializedFields:
         """``[fields of each object]``, in the order of ``objects``."""
         rows = [self._local(obj) for obj in objects]
         if self.many_to_many:
-            records = _PrefetchedManyToManySerializer().serialize(objects, fields=self.many_to_many)
+            records = self.python.serialize(objects, fields=self.many_to_many)
             for row, record in zip(rows, records, strict=True):
                 row.update((name, _as_read_back(value)) for name, value in record["fields"].items())
         return rows
