@@ -152,7 +152,7 @@ SPEEDUPS = {
             "a batch's change-record data serialized together, with the same result as Nautobot's per-object "
             "serialization: nested objects, URLs, natural slugs and custom field keys computed once, a serializer's "
             "readable fields listed once, many-to-many values prefetched into lists, Django's JSON round trip of "
-            "each object's data left out",
+            "each object's data left out (its plain field values read from the attributes)",
             {
                 "nautobot.extras.models.change_logging:ChangeLoggedModel.to_objectchange": {"160d7c4a5485": V31_32},
                 "nautobot.core.models.utils:serialize_object": {"2a820fb6a1c2": V31_32},
@@ -352,8 +352,8 @@ SPEEDUPS = {
             "speedups.jsontext",
             "the JSON columns of the rows sent with COPY (change records' data, the sync's records) encoded with "
             "orjson where its text parses into the same jsonb as Django's json.dumps(value, cls=field.encoder): "
-            "a value made only of str, int, bool, None, dicts, lists, tuples, and UUIDs where the encoder writes "
-            "them as str(uuid); any other value encoded as Django encodes it",
+            "a value made only of str (or a subclass), int, bool, None, dicts (or OrderedDicts), lists, tuples, "
+            "and UUIDs where the encoder writes them as str(uuid); any other value encoded as Django encodes it",
             {
                 "django.db.models.fields.json:JSONField.get_db_prep_value": {"5cbcc7e26018": V31_32},
                 "django.db.models.fields.json:JSONField.get_db_prep_save": {"e34659f21530": V31_32},
