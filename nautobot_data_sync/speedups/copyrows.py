@@ -6,13 +6,14 @@ PostgreSQL parses again; ``COPY`` streams the same values as text, which Postgre
 prepares every value exactly as ``bulk_create()`` does (the primary key's default, each field's ``pre_save()`` and
 ``get_db_prep_save()``, the check of the related objects assigned to it where it has any), so the rows are the same.
 Where those are Django's own methods and they would return the value itself (a ``str`` of a ``CharField``, a
-``UUID`` of a foreign key, ``None``...: ``_plain_types()``), the value is taken as it is, without the calls; a JSON
-column's text may come from ``jsontext``. Each row is prepared as the driver reads the text, while PostgreSQL inserts
-the rows sent before it. It takes the ``bulk_create()`` path for what it does not cover: another database, a model
-with parent tables or a column the database computes (a generated one, a primary key it assigns), and from the first
-expression or value of a type it does not write (arrays, binary data...) on, the rest of the batch. The statement
-goes through the connection's execute wrappers, so the sync's query count sees it, and its errors are Django's (an
-``IntegrityError`` stays one).
+``UUID`` of a foreign key, ``None``...: ``_plain_types()``), the value is taken as it is, without the calls (a
+``UUID`` written as its 32 hex digits, which PostgreSQL reads as the same uuid); a JSON column's text may come from
+``jsontext``. Each row is prepared as the driver reads the text, while PostgreSQL inserts the rows sent before it.
+It takes the ``bulk_create()`` path for what it does not cover: another database, a model with parent tables or a
+column the database computes (a generated one, a primary key it assigns), and from the first expression or value of
+a type it does not write (arrays, binary data...) on, the rest of the batch. The statement goes through the
+connection's execute wrappers, so the sync's query count sees it, and its errors are Django's (an ``IntegrityError``
+stays one).
 """
 
 import datetime
@@ -212,7 +213,7 @@ _PLAIN_TEXT = {
     str: _escaped,
     bool: lambda value: "t" if value else "f",
     int: str,
-    uuid.UUID: str,
+    uuid.UUID: lambda value: "%032x" % value.int,  # noqa: UP031 - PostgreSQL's uuid from 32 digits: 5x str()'s speed
     _NULL: lambda value: "\\N",
 }
 """The ``COPY`` text of a value of exactly one of these types (those of ``_PLAIN_PREPARATION``); ``_text()`` starts
