@@ -3,8 +3,9 @@
 Nautobot logs a change from ``pre_save``/``post_save``/``pre_delete`` signals, one object at a time; objects written
 in batches send none (``speedups.savetime.change_logging_paused()`` silences those that a batch's many-to-many and
 delete writes send). ``ChangeLog`` builds the same records per batch: each object's own ``to_objectchange()`` (its
-data serialized per batch by ``speedups.serialization``), attributed to the job's user, request id and change
-context, inserted ``CHANGES_PER_INSERT`` at a time and registered in the change context as Nautobot registers them.
+data serialized per batch by ``speedups.serialization``, the record built by ``speedups.objectchanges``), attributed
+to the job's user, request id and change context, inserted ``CHANGES_PER_INSERT`` at a time and registered in the
+change context as Nautobot registers them.
 Related objects the serialization reads are prefetched once per batch.
 """
 
@@ -18,6 +19,7 @@ from nautobot_data_sync.modelmeta import backward_relations, foreign_keys, natur
 from nautobot_data_sync.orm.prefetching import prefetch
 from nautobot_data_sync.speedups.copyrows import insert_rows
 from nautobot_data_sync.speedups.deferral import change_key
+from nautobot_data_sync.speedups.objectchanges import built_in_order
 from nautobot_data_sync.speedups.representation import prefetch_lookups
 from nautobot_data_sync.speedups.serialization import precomputed
 
@@ -69,7 +71,7 @@ class ChangeLog:
             context.pre_object_data = {}
         if context.pre_object_data_v2 is None:
             context.pre_object_data_v2 = {}
-        with precomputed(unlogged):
+        with precomputed(unlogged), built_in_order():
             for obj in unlogged:
                 change = obj.to_objectchange(UPDATE)
                 context.pre_object_data.setdefault(str(obj.pk), change.object_data)
@@ -91,13 +93,13 @@ class ChangeLog:
         """Build and insert the records of ``objects`` ``CHANGES_PER_INSERT`` at a time, serialized as one batch
         (``precomputed()``): each record holds two JSON documents, and a whole batch's at once would set the sync's
         peak memory."""
-        with precomputed(objects, chunk=CHANGES_PER_INSERT):
+        with precomputed(objects, chunk=CHANGES_PER_INSERT), built_in_order():
             for start in range(0, len(objects), CHANGES_PER_INSERT):
                 self.insert(self._built(objects[start : start + CHANGES_PER_INSERT], action))
 
     def records(self, objects, action):
         """Unsaved ObjectChange records of ``objects`` (one model, related objects prefetched)."""
-        with precomputed(objects, chunk=CHANGES_PER_INSERT):
+        with precomputed(objects, chunk=CHANGES_PER_INSERT), built_in_order():
             return self._built(objects, action)
 
     def _built(self, objects, action):

@@ -37,6 +37,7 @@ MANY_TO_MANY = "many-to-many values written per batch"
 SHARED_FIELD_NAMES = "set field names shared between models"
 PRIVATE_DEFAULTS = "private attributes copied from constant defaults"
 JSON_TEXT = "JSON columns encoded with orjson"
+OBJECT_CHANGES = "change records built from their values in order"
 
 
 @dataclass(frozen=True)
@@ -368,6 +369,21 @@ SPEEDUPS = {
                     "a406a8c54b19": V32,
                     "f6ca43724a25": V31,
                 },
+            },
+        ),
+        SpeedUp(
+            OBJECT_CHANGES,
+            "speedups.objectchanges",
+            "change records built by to_objectchange() with their field values passed in order, and the generic "
+            "foreign keys set as their descriptor sets them with each model's content type read once: the same "
+            "values and caches as Nautobot's keyword construction; a model's own to_objectchange() still runs",
+            {
+                "nautobot.extras.models.change_logging:ChangeLoggedModel.to_objectchange": {"160d7c4a5485": V31_32},
+                "nautobot.extras.models.change_logging:ObjectChange": {"43fb66bdbefb": V32, "4182abc6a191": V31},
+                "django.db.models.base:Model.__init__": {"2950c3a90d83": V31_32},
+                "django.db.models.fields:Field.get_default": {"ee9b20d3549c": V31_32},
+                "django.contrib.contenttypes.fields:GenericForeignKey.__set__": {"4e58b80877f3": V31_32},
+                "django.contrib.contenttypes.fields:GenericForeignKey.get_content_type": {"d9be0e0e5944": V31_32},
             },
         ),
     )

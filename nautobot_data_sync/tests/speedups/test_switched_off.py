@@ -13,6 +13,7 @@ from nautobot_data_sync.speedups.registry import (
     IDENTIFIERS,
     JSON_TEXT,
     MANY_TO_MANY,
+    OBJECT_CHANGES,
     PRIVATE_DEFAULTS,
     SAVE_TIME,
     SERIALIZATION,
@@ -43,6 +44,7 @@ class SwitchedOffTest(BulkJobTestCase):
             SHARED_FIELD_NAMES,
             PRIVATE_DEFAULTS,
             JSON_TEXT,
+            OBJECT_CHANGES,
         ):
             with self.subTest(speedup=name):
                 self.forget_devices()
