@@ -25,6 +25,7 @@ import uuid
 
 from django.db import connections, transaction
 from django.db.models import BooleanField, CharField, Field, ForeignKey, IntegerField, Model, TextField, UUIDField
+from django.db.models.fields import AutoFieldMixin
 from psycopg2.extras import Json
 
 from nautobot_data_sync.speedups.jsontext import column_text
@@ -42,6 +43,8 @@ _PLAIN_PREPARATION = {
     (Field.get_db_prep_value, BooleanField.get_prep_value, BooleanField.to_python): (bool, _NULL),
     # on PostgreSQL, whose operations adapt an integer as it is (``adapt_integerfield_value()``)
     (IntegerField.get_db_prep_value, IntegerField.get_prep_value, IntegerField.to_python): (int, _NULL),
+    # an automatic key (a content type's), whose ``validate_autopk_value()`` returns the value on PostgreSQL
+    (AutoFieldMixin.get_db_prep_value, IntegerField.get_prep_value, IntegerField.to_python): (int, _NULL),
     (UUIDField.get_db_prep_value, UUIDField.get_prep_value, UUIDField.to_python): (uuid.UUID, _NULL),
 }
 """Django's own methods that prepare a field's value (``get_db_prep_value``, ``get_prep_value``, ``to_python``), and

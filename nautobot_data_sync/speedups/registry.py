@@ -288,6 +288,11 @@ SPEEDUPS = {
                     ABSENT: V31_32
                 },
                 "django.db.models.fields:IntegerField.to_python": {"72f581ca76bb": V31_32},
+                "django.db.models.fields:AutoFieldMixin.get_db_prep_value": {"94d55ac9fa03": V31_32},
+                "django.db.backends.base.operations:BaseDatabaseOperations.validate_autopk_value": {
+                    "af8b60bffb35": V31_32
+                },
+                "django.db.backends.postgresql.operations:DatabaseOperations.validate_autopk_value": {ABSENT: V31_32},
                 "django.db.models.fields:UUIDField.get_db_prep_value": {"7c4bb226c1eb": V31_32},
                 "django.db.models.fields:UUIDField.get_prep_value": {"6d31653d6fa8": V31_32},
                 "django.db.models.fields:UUIDField.to_python": {"a122e47b92a3": V31_32},

@@ -48,6 +48,7 @@ class CopyRowsTest(TestCase):
         self.assertEqual(plain("device_type"), (uuid.UUID, type(None)), "a foreign key: its target's preparation")
         self.assertEqual(plain("id"), (uuid.UUID, type(None)))
         self.assertEqual(plain("vc_position"), (int, type(None)))
+        self.assertEqual(plain("local_config_context_data_owner_content_type"), (int, type(None)), "an automatic key")
         self.assertEqual(plain("_name"), (), "a natural-ordering field computes its value in pre_save()")
         self.assertEqual(plain("_custom_field_data"), (), "JSON: Django's preparation adapts it")
         self.assertEqual(plain("created"), (), "a date-time set in pre_save()")
