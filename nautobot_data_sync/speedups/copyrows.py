@@ -7,9 +7,10 @@ prepares every value exactly as ``bulk_create()`` does (the primary key's defaul
 ``get_db_prep_save()``, the check of the related objects assigned to it where it has any), so the rows are the same.
 Where those are Django's own methods and they would return the value itself (a ``str`` of a ``CharField``, a
 ``UUID`` of a foreign key, ``None``...: ``_plain_types()``), the value is taken as it is, without the calls (a
-``UUID`` written as its 32 hex digits, which PostgreSQL reads as the same uuid); a JSON column's text may come from
-``jsontext``. Each row is prepared as the driver reads the text, while PostgreSQL inserts the rows sent before it.
-It takes the ``bulk_create()`` path for what it does not cover: another database, a model with parent tables or a
+``UUID`` written as its 32 hex digits, which PostgreSQL reads as the same uuid), as is the aware time a
+``DateTimeField`` stamps or holds (``_stamped()``); a JSON column's text may come from ``jsontext``. Each row is
+prepared as the driver reads the text, while PostgreSQL inserts the rows sent before it. It takes the
+``bulk_create()`` path for what it does not cover: another database, a model with parent tables or a
 column the database computes (a generated one, a primary key it assigns), and from the first expression or value of
 a type it does not write (arrays, binary data...) on, the rest of the batch. The statement goes through the
 connection's execute wrappers, so the sync's query count sees it, and its errors are Django's (an ``IntegrityError``
@@ -24,7 +25,18 @@ import time
 import uuid
 
 from django.db import connections, transaction
-from django.db.models import BooleanField, CharField, Field, ForeignKey, IntegerField, Model, TextField, UUIDField
+from django.db.backends.postgresql.operations import DatabaseOperations as PostgreSQLOperations
+from django.db.models import (
+    BooleanField,
+    CharField,
+    DateTimeField,
+    Field,
+    ForeignKey,
+    IntegerField,
+    Model,
+    TextField,
+    UUIDField,
+)
 from django.db.models.fields import AutoFieldMixin
 from psycopg2.extras import Json
 
@@ -101,7 +113,10 @@ class _RowStream(io.TextIOBase):
 
     def __init__(self, model, objects, connection):
         fields = model._meta.concrete_fields
-        self.fields = [(field, _plain_types(field), column_text(field, connection)) for field in fields]
+        self.fields = [
+            (field, _plain_types(field), column_text(field, connection), _stamped(field, connection))
+            for field in fields
+        ]
         self.objects = iter(objects)
         self.connection = connection
         self.sent = 0
@@ -132,8 +147,8 @@ class _RowStream(io.TextIOBase):
 
 
 def _row(obj, fields, connection):
-    """One line of ``COPY`` text: the values of new ``obj`` (``fields``: each with its ``_plain_types()`` and its
-    ``jsontext.column_text()``)."""
+    """One line of ``COPY`` text: the values of new ``obj`` (``fields``: each with its ``_plain_types()``, its
+    ``jsontext.column_text()`` and whether it is ``_stamped()``)."""
     if obj.pk is None:
         obj.pk = obj._meta.pk.get_pk_value_on_save(obj)
         if obj.pk is None:  # no default (a key the database assigns never gets here): as bulk_create() does
@@ -142,7 +157,7 @@ def _row(obj, fields, connection):
     if obj._state.fields_cache or prepare is not _CHECKS_ASSIGNED_OBJECTS:  # else no related object was assigned
         prepare(obj, operation_name="bulk_create")
     texts = []
-    for field, plain, json_text in fields:
+    for field, plain, json_text, stamped in fields:
         if plain:
             value = getattr(obj, field.attname)  # as ``Field.pre_save()`` reads it
             if type(value) in plain:
@@ -157,7 +172,14 @@ def _row(obj, fields, connection):
             if text is not None:
                 texts.append(_escaped(text))
                 continue
-        texts.append(_text(_prepared(field, obj, connection)))
+        elif stamped:
+            value = field.pre_save(obj, add=True)  # the time it stamps, or the attribute
+            if type(value) is datetime.datetime and value.utcoffset() is not None:  # aware: prepared into itself
+                texts.append(value.isoformat())
+                continue
+            texts.append(_text(_prepared_value(field, value, connection)))
+            continue
+        texts.append(_text(_prepared_value(field, field.pre_save(obj, add=True), connection)))
     return "\t".join(texts) + "\n"
 
 
@@ -177,9 +199,24 @@ def _plain_types(field):
     return _PLAIN_PREPARATION.get((kind.get_db_prep_value, kind.get_prep_value, kind.to_python), ())
 
 
-def _prepared(field, obj, connection):
-    """The value of ``field`` of new ``obj`` for the database, as ``SQLInsertCompiler`` prepares it."""
-    value = field.pre_save(obj, add=True)
+def _stamped(field, connection):
+    """Whether ``field`` is Django's ``DateTimeField`` throughout (its ``pre_save()`` stamps the time where it is
+    ``auto_now``), on PostgreSQL, whose operations adapt a date-time as it is: an aware ``datetime`` its
+    ``pre_save()`` gives is then prepared into itself."""
+    kind = type(field)
+    return (
+        kind.pre_save is DateTimeField.pre_save
+        and kind.get_db_prep_save is Field.get_db_prep_save
+        and kind.get_db_prep_value is DateTimeField.get_db_prep_value
+        and kind.get_prep_value is DateTimeField.get_prep_value
+        and kind.to_python is DateTimeField.to_python
+        and type(connection.ops).adapt_datetimefield_value is PostgreSQLOperations.adapt_datetimefield_value
+    )
+
+
+def _prepared_value(field, value, connection):
+    """``value`` (what ``field.pre_save()`` of a new object gave) for the database, as ``SQLInsertCompiler``
+    prepares it."""
     if hasattr(value, "resolve_expression"):  # SQL, not a value
         raise _NotCopied
     return field.get_db_prep_save(value, connection)

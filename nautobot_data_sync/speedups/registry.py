@@ -261,7 +261,8 @@ SPEEDUPS = {
             "speedups.copyrows",
             "the rows bulk_create() would insert (created objects, change records, the sync's records), each value "
             "prepared as it prepares them, sent with PostgreSQL's COPY instead of a multi-row INSERT; a value of a "
-            "type Django's own field methods prepare into itself (a str of a CharField...) taken as it is",
+            "type Django's own field methods prepare into itself (a str of a CharField, an aware datetime its "
+            "DateTimeField stamps...) taken as it is",
             {
                 "django.db.models.query:QuerySet.bulk_create": {"f822e0fc4c40": V31_32},
                 "django.db.models.query:QuerySet._prepare_for_bulk_create": {"71975a9305a3": V31_32},
@@ -289,6 +290,14 @@ SPEEDUPS = {
                 },
                 "django.db.models.fields:IntegerField.to_python": {"72f581ca76bb": V31_32},
                 "django.db.models.fields:AutoFieldMixin.get_db_prep_value": {"94d55ac9fa03": V31_32},
+                "django.db.models.fields:DateTimeField.pre_save": {"e9c2e4104bbf": V31_32},
+                "django.db.models.fields:DateTimeField.get_prep_value": {"58343090d9eb": V31_32},
+                "django.db.models.fields:DateTimeField.get_db_prep_value": {"cf23bb680375": V31_32},
+                "django.db.models.fields:DateTimeField.to_python": {"4700d61ac19e": V31_32},
+                "django.db.models.fields:DateField.get_prep_value": {"6d31653d6fa8": V31_32},
+                "django.db.backends.postgresql.operations:DatabaseOperations.adapt_datetimefield_value": {
+                    "3379b01cace3": V31_32
+                },
                 "django.db.backends.base.operations:BaseDatabaseOperations.validate_autopk_value": {
                     "af8b60bffb35": V31_32
                 },

@@ -1,6 +1,8 @@
 """Rows inserted with COPY are the rows bulk_create() inserts, its errors are Django's, and the query count sees it."""
 
+import datetime
 import uuid
+import warnings
 
 import pytest
 from django.contrib.auth.models import Permission
@@ -12,6 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from nautobot.apps.testing import TestCase
 from nautobot.dcim.models import Device
+from nautobot.extras.models import JobResult
 
 from nautobot_data_sync.models import Sync, SyncChange
 from nautobot_data_sync.speedups.copyrows import _plain_types, insert_rows
@@ -52,6 +55,37 @@ class CopyRowsTest(TestCase):
         self.assertEqual(plain("_name"), (), "a natural-ordering field computes its value in pre_save()")
         self.assertEqual(plain("_custom_field_data"), (), "JSON: Django's preparation adapts it")
         self.assertEqual(plain("created"), (), "a date-time set in pre_save()")
+
+    def test_date_times_are_those_bulk_create_inserts(self):
+        """The time ``auto_now_add`` stamps, and given times: aware in two zones, naive (made aware, with Django's
+        warning), none."""
+        given = [
+            datetime.datetime(2026, 12, 7, 9, 41, 46, 356362, tzinfo=datetime.timezone.utc),
+            datetime.datetime(2026, 12, 7, 15, 11, 46, 1, tzinfo=datetime.timezone(datetime.timedelta(hours=5.5))),
+            datetime.datetime(2026, 12, 7, 9, 41, 46),
+            None,
+        ]
+
+        def results(prefix):
+            return [JobResult(name=f"{prefix}-{index}", date_done=when) for index, when in enumerate(given)]
+
+        copied, created = results("copy"), results("bulk")
+        with warnings.catch_warnings(record=True) as copy_warnings:
+            warnings.simplefilter("always")
+            insert_rows(copied)
+        with warnings.catch_warnings(record=True) as bulk_warnings:
+            warnings.simplefilter("always")
+            JobResult.objects.bulk_create(created)
+        self.assertEqual(
+            [str(w.message).split(" received")[0] for w in copy_warnings], ["DateTimeField JobResult.date_done"]
+        )
+        self.assertEqual(len(bulk_warnings), 1)
+        stored = {result.name: result for result in JobResult.objects.filter(pk__in=[r.pk for r in copied + created])}
+        for copy, bulk in zip(copied, created, strict=True):
+            with self.subTest(date_done=bulk.date_done):
+                self.assertEqual(stored[copy.name].date_done, stored[bulk.name].date_done)
+                self.assertEqual(stored[copy.name].date_created, copy.date_created, "the time stamped, as stored")
+                self.assertIsNotNone(copy.date_created.utcoffset())
 
     def test_the_sync_query_count_sees_it(self):
         counter = QueryCounter()
