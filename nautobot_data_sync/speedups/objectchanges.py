@@ -19,11 +19,9 @@ from nautobot.extras.constants import CHANGELOG_MAX_OBJECT_REPR
 from nautobot.extras.models import ChangeLoggedModel, ObjectChange
 from nautobot.extras.models import change_logging as change_logging_module
 
+from nautobot_data_sync.modelmeta import InOrder
 from nautobot_data_sync.speedups.patching import replaced
 from nautobot_data_sync.speedups.registry import OBJECT_CHANGES, active
-
-_GIVEN = ("object_repr", "action", "object_data", "object_data_v2")
-"""The fields ``to_objectchange()`` gives by value (the two generic foreign keys aside)."""
 
 
 @contextmanager
@@ -52,24 +50,18 @@ def built_in_order():
 
 
 class _Builder:
-    """Builds ObjectChange records: each field's default (as the constructor takes it for a field not given) and the
-    given values in field order, then the generic foreign keys. Content types are read once per model and
-    database."""
+    """Builds ObjectChange records: their values in field order (``InOrder``), then the generic foreign keys. Content
+    types are read once per model and database."""
 
     def __init__(self):
         meta = ObjectChange._meta
-        self.fields = meta.concrete_fields
-        positions = {field.attname: index for index, field in enumerate(self.fields)}
-        self.given = [(positions[name], name) for name in _GIVEN]
+        self.in_order = InOrder(ObjectChange)
         self.changed = meta.get_field("changed_object")
         self.related = meta.get_field("related_object")
         self.content_types = {}
 
     def build(self, changed_object, related_object, **values):
-        row = [field.get_default() for field in self.fields]
-        for position, name in self.given:
-            row[position] = values[name]
-        change = ObjectChange(*row)
+        change = self.in_order(**values)
         self._set(change, self.changed, changed_object)
         self._set(change, self.related, related_object)
         return change

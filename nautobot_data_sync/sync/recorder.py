@@ -8,9 +8,11 @@ from django.db.models import Model
 from nautobot.extras.models.jobs import JOB_LOGS
 
 from nautobot_data_sync.choices import ChangeActionChoices, ChangeStatusChoices
+from nautobot_data_sync.modelmeta import InOrder
 from nautobot_data_sync.models import SyncChange
 from nautobot_data_sync.speedups.copyrows import insert_rows
 
+_SYNC_CHANGE = InOrder(SyncChange)
 RECORDS_DB = JOB_LOGS
 """Records are written on Nautobot's job-log connection, so they survive a rollback of the sync's own transaction."""
 
@@ -164,7 +166,7 @@ class ChangeRecorder:
         (which Django would cache on every row and check again as it inserts each)."""
         self._sequence += 1
         shard_id = None if self.shard is None else self.shard.pk
-        return SyncChange(sync_id=self.sync.pk, shard_id=shard_id, sequence=self._sequence, **fields)
+        return _SYNC_CHANGE(sync_id=self.sync.pk, shard_id=shard_id, sequence=self._sequence, **fields)
 
     def add_unchanged(self, model_name, count):
         """Count ``count`` unchanged objects that have no diff element (the differ left them out)."""
