@@ -6,7 +6,9 @@ before it, a tree's children before their parents, one level at a time):
 
 * an object already gone succeeded;
 * a delete that protected foreign keys block (other than by objects deleted here) fails, and the deletes of what
-  belongs to it are skipped: a device that cannot go keeps its interfaces (a tree's child is not held by its parent);
+  belongs to it are skipped: a device that cannot go keeps its interfaces (a tree's child is not held by its parent).
+  Checked up front for the models a protected or restricted key can reach (``can_be_refused()``: a device, not an
+  interface);
 * a delete that would take with it, by cascade, an object the sync keeps fails (``cascades``);
 * the others are deleted: in bulk, a batch at a time with one Django ``Collector`` (which cascades and sends the
   delete signals, as ``delete()`` does) in a savepoint, its change records built while the objects still exist and
@@ -16,12 +18,13 @@ A model with a ``delete()`` of its own (a prefix re-parents its children) is not
 would protect: its ``delete()`` decides, as it does outside a sync.
 """
 
+from functools import cache
 from itertools import groupby
 from operator import itemgetter
 
 from django.db import router, transaction
-from django.db.models import ProtectedError, RestrictedError
-from django.db.models.deletion import Collector
+from django.db.models import CASCADE, DO_NOTHING, SET_DEFAULT, SET_NULL, ProtectedError, RestrictedError
+from django.db.models.deletion import Collector, get_candidate_relations_to_delete
 
 from nautobot_data_sync.modelmeta import foreign_keys
 from nautobot_data_sync.orm.cascades import Cascades
@@ -30,6 +33,8 @@ from nautobot_data_sync.orm.order import deletion_order, tree_keys
 from nautobot_data_sync.speedups import savetime
 
 REFUSED = (ProtectedError, RestrictedError)
+NEVER_REFUSING = (CASCADE, SET_NULL, SET_DEFAULT, DO_NOTHING)
+"""Django's ``on_delete`` handlers that never refuse a delete (``PROTECT``, ``RESTRICT`` and any other may)."""
 
 
 class Deleter:
@@ -79,7 +84,7 @@ class Deleter:
         going = {item.pk for _, items in order for item in items}
         refused = set()
         for model, levels in groupby(order, key=itemgetter(0)):
-            if savetime.deletes_as_collected(model):  # all levels together: a collect walks the subtree below
+            if savetime.deletes_as_collected(model) and can_be_refused(model):  # all levels: a collect walks below
                 items = [item for _, level in levels for item in level]
                 for batch in self.batches(items):
                     refused.update(item.pk for item in self._protected(model, batch, going - refused))
@@ -156,3 +161,28 @@ class Deleter:
     @staticmethod
     def _protected_message(item, error):
         return f"ObjectProtected: {item.model_class._modelname} {item.unique_id!r} {protected_message(error)}"
+
+
+@cache
+def can_be_refused(model):
+    """Whether a ``Collector`` can refuse to delete ``model`` objects: some foreign key whose ``on_delete`` may refuse
+    (``PROTECT``, ``RESTRICT``, a handler of its own) points at them or at what their delete cascades to (by foreign
+    key or generic relation), as ``Collector.collect()`` walks it. Models are set when Django starts: once per
+    process."""
+    seen, pending = {model}, [model]
+    while pending:
+        current = pending.pop()
+        reached = [
+            field.related_model for field in current._meta.private_fields if hasattr(field, "bulk_related_objects")
+        ]
+        for relation in get_candidate_relations_to_delete(current._meta):
+            on_delete = relation.field.remote_field.on_delete
+            if on_delete not in NEVER_REFUSING:
+                return True
+            if on_delete is CASCADE:
+                reached.append(relation.related_model)
+        for related in reached:
+            if related not in seen:
+                seen.add(related)
+                pending.append(related)
+    return False

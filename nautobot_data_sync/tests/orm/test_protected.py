@@ -1,12 +1,16 @@
 """Deletes blocked by protected foreign keys fail with ObjectProtected, naming what blocks them."""
 
 import pytest
+from django.db import models
+from django.test import SimpleTestCase
 from nautobot.apps.testing import TestCase
 from nautobot.dcim.models import Controller, Device, Interface, Location
 from nautobot.extras.choices import JobResultStatusChoices
+from nautobot.vpn.models import VPNTunnel
 
 from nautobot_data_sync.choices import ChangeActionChoices, ChangeStatusChoices
 from nautobot_data_sync.orm import NautobotAdapter, NautobotModel, ObjectProtected
+from nautobot_data_sync.orm.deletes import can_be_refused
 from nautobot_data_sync.tests.fixtures.cases import OrmJobTestCase
 from nautobot_data_sync.tests.fixtures.jobs import job_model_for
 from nautobot_data_sync.tests.fixtures.orm import (
@@ -29,6 +33,33 @@ class LocationModel(NautobotModel):
 class LocationAdapter(NautobotAdapter):
     location = LocationModel
     top_level = ("location",)
+
+
+class CanBeRefusedTest(SimpleTestCase):
+    def test_what_protected_or_restricted_keys_reach(self):
+        self.assertTrue(can_be_refused(Device), "a virtual chassis's master is protected")
+        self.assertTrue(can_be_refused(Location), "devices protect their location")
+        self.assertFalse(can_be_refused(Interface), "what it cascades to refuses nothing")
+
+    def test_what_an_interfaces_delete_cascades_to_is_walked(self):
+        """An interface's delete cascades to its VPN tunnel endpoints, which tunnels refer to: as that key's handler
+        refuses or not, an interface's delete can be refused or not."""
+        field = VPNTunnel._meta.get_field("endpoint_a")
+        handler = field.remote_field.on_delete
+        for on_delete, refusable in (
+            (models.SET_NULL, False),
+            (models.PROTECT, True),
+            (models.RESTRICT, True),
+            (models.SET(None), True),  # a handler of its own
+        ):
+            with self.subTest(on_delete=on_delete):
+                can_be_refused.cache_clear()
+                field.remote_field.on_delete = on_delete
+                try:
+                    self.assertIs(can_be_refused(Interface), refusable)
+                finally:
+                    field.remote_field.on_delete = handler
+                    can_be_refused.cache_clear()
 
 
 class ProtectedDeleteTest(TestCase):
