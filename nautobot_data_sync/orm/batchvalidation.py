@@ -3,7 +3,9 @@
 Each object gets its full ``clean()`` (field checks, the model's ``clean()`` with Nautobot's custom validators and
 data-compliance rules), answered per batch where Nautobot queries per object (``speedups.validation``). Foreign keys
 are read with one query per key (honouring ``limit_choices_to``) and attached to the objects, so that validation
-and serialization reuse them; so are an updated device's software image files, which its ``clean()`` reads.
+and serialization reuse them; so are an updated device's software image files, which its ``clean()`` reads, and
+the parents of the tree nodes they refer to, up to the roots (an interface's ``clean()`` walks its device's
+location's ancestors), one query per level.
 Uniqueness is checked with one query per unique constraint, against the batch and the database. An object that
 fails is reported with the declared names of its fields; one whose parent was not written is skipped.
 """
@@ -15,9 +17,11 @@ from django.core.exceptions import ValidationError
 from django.db.models import prefetch_related_objects
 from nautobot.dcim.models import Device
 from taggit.managers import TaggableManager
+from tree_queries.models import TreeNode
 
 from nautobot_data_sync.modelmeta import foreign_keys
 from nautobot_data_sync.orm.errors import ReferenceNotFound
+from nautobot_data_sync.orm.prefetching import prefetch_parents
 from nautobot_data_sync.speedups.validation import checked_per_batch
 
 
@@ -76,7 +80,10 @@ class BatchValidator:
             if limit := fk.get_limit_choices_to():
                 query = query.complex_filter(limit)
             related[fk] = query.in_bulk() if wanted else {}
-            prefetch_related_objects(list(related[fk].values()), *_read_by_clean(fk.related_model))
+            targets = list(related[fk].values())
+            prefetch_related_objects(targets, *_read_by_clean(fk.related_model))
+            for tree_key in _tree_keys(fk.related_model):  # an interface's clean() walks its device's location up
+                prefetch_parents(list({id(node): node for node in map(attrgetter(tree_key), targets) if node}.values()))
         for item in items:
             problem = None
             for fk, found in related.items():
@@ -158,6 +165,12 @@ def _read_by_clean(model):
             if not isinstance(m2m, TaggableManager)
         ]
     return paths
+
+
+@memoize
+def _tree_keys(model):
+    """The names of ``model``'s foreign keys to tree models (a device's location), whose ancestors ``clean()`` reads."""
+    return [fk.name for fk in foreign_keys(model) if issubclass(fk.related_model, TreeNode)]
 
 
 def _own_read_by_clean(model):

@@ -1,4 +1,5 @@
-"""Related objects prefetched level by level, each level from the distinct objects the one before reached."""
+"""Related objects prefetched level by level, each level from the distinct objects the one before reached; a tree's
+parents up to its roots."""
 
 from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist
 from django.db.models import ForeignKey, prefetch_related_objects
@@ -27,6 +28,15 @@ def prefetch(objects, *lookups):
             if related is not None:
                 reached[id(related)] = related
         prefetch(list(reached.values()), *rests)
+
+
+def prefetch_parents(nodes):
+    """The parent of each of ``nodes`` (of one tree model), and theirs, up to the roots: one query per level above.
+    Nautobot's ``ancestors()`` walks ``parent`` one query per node and level, unless it is cached."""
+    while nodes:
+        prefetch_related_objects(nodes, "parent")
+        parents = (_related(node, "parent") for node in nodes)
+        nodes = list({id(parent): parent for parent in parents if parent is not None}.values())
 
 
 def _related(obj, name):

@@ -19,6 +19,8 @@ from nautobot.dcim.models import (
     FrontPortTemplate,
     Interface,
     InterfaceTemplate,
+    Location,
+    LocationType,
     ModuleBay,
     ModuleBayTemplate,
     PowerOutlet,
@@ -141,6 +143,35 @@ class BulkParityTest(BulkJobTestCase):
             self.assertEqual(set(Device.objects.filter(name__in=names).values_list("serial", flat=True)), {"S2"})
             Device.objects.all().delete()
         self.assertEqual(reads[12], reads[2])
+
+    def test_more_locations_send_no_more_reads_of_their_ancestors(self):
+        """An updated interface's ``clean()`` walks its device's location up to the root: once per batch and level,
+        not per location."""
+        region_type = LocationType.objects.create(name="Test region")
+        site_type = self.world["locations"][0].location_type
+        site_type.parent = region_type
+        site_type.save()
+        region = Location.objects.create(name="eu", location_type=region_type, status=self.world["status"])
+
+        def location_reads(count):
+            names = [f"site-{count}-{index:02d}" for index in range(count)]
+            for name in names:
+                Location.objects.create(name=name, location_type=site_type, parent=region, status=self.world["status"])
+            devices = [(f"leaf-{name}", name) for name in names]
+            for description in ("first", "second"):
+                records = [
+                    device_record(device, location=location, interfaces=())
+                    | {"interfaces": [{"name": "eth0", "description": description}]}
+                    for device, location in devices
+                ]
+                with CaptureQueriesContext(connection) as queries:
+                    job_result, sync = self.run_sync(records)
+                self.assertEqual(job_result.status, JobResultStatusChoices.STATUS_SUCCESS, sync.summary)
+            self.assertEqual(sync.update_count, count)
+            Device.objects.all().delete()
+            return len([query for query in queries if query["sql"].startswith('SELECT "dcim_location"."id"')])
+
+        self.assertEqual(location_reads(12), location_reads(2))
 
     def test_new_devices_get_their_tags_without_a_read_of_the_tags_they_have(self):
         """A device the sync has just created has no tags: they are added, not set (``set()`` reads the ones it has

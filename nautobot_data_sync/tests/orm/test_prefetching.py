@@ -1,12 +1,14 @@
 """Prefetching from the distinct objects each level reaches fills what Django's prefetch fills, with its queries."""
 
+from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.db.models import Prefetch, prefetch_related_objects
 from django.test.utils import CaptureQueriesContext
 from nautobot.apps.testing import TestCase
-from nautobot.dcim.models import Interface
+from nautobot.dcim.models import Interface, Location, LocationType
+from nautobot.extras.models import Status
 
-from nautobot_data_sync.orm.prefetching import prefetch
+from nautobot_data_sync.orm.prefetching import prefetch, prefetch_parents
 from nautobot_data_sync.tests.fixtures.orm import bulk_devices, make_world
 
 LOOKUPS = [
@@ -43,3 +45,26 @@ class PrefetchTest(TestCase):
             prefetched[name] = (sorted(query["sql"] for query in queries), values)
         self.assertEqual(prefetched["distinct"], prefetched["django"])
         self.assertEqual(len(prefetched["django"][1]), 24)
+
+
+class PrefetchParentsTest(TestCase):
+    def test_a_query_per_level_above_then_none_for_the_ancestors(self):
+        active = Status.objects.get(name="Active")
+        active.content_types.add(ContentType.objects.get_for_model(Location))
+        continent = LocationType.objects.create(name="Continent")
+        country = LocationType.objects.create(name="Country", parent=continent)
+        city = LocationType.objects.create(name="City", parent=country)
+        europe = Location.objects.create(name="Europe", location_type=continent, status=active)
+        for name in ("NL", "DE"):
+            parent = Location.objects.create(name=name, location_type=country, parent=europe, status=active)
+            for number in range(3):
+                Location.objects.create(name=f"{name}-{number}", location_type=city, parent=parent, status=active)
+        cities = list(Location.objects.filter(location_type=city).order_by("name"))
+        with CaptureQueriesContext(connection) as queries:
+            prefetch_parents(cities)
+        self.assertEqual(len(queries), 2, "the countries, then the continent; nothing above it")
+        with CaptureQueriesContext(connection) as walks:
+            ancestors = [list(node.ancestors().values_list("name", flat=True)) for node in cities]
+        self.assertEqual(len(walks), len(cities), "one query per ancestors() evaluated, none walking parents")
+        self.assertEqual(ancestors[0], ["Europe", "DE"])
+        self.assertEqual(ancestors[-1], ["Europe", "NL"])
