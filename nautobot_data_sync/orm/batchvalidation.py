@@ -21,7 +21,7 @@ from tree_queries.models import TreeNode
 
 from nautobot_data_sync.modelmeta import foreign_keys
 from nautobot_data_sync.orm.errors import ReferenceNotFound
-from nautobot_data_sync.orm.prefetching import prefetch_parents
+from nautobot_data_sync.orm.prefetching import prefetch_parents, reached
 from nautobot_data_sync.speedups.validation import checked_per_batch
 
 
@@ -83,7 +83,7 @@ class BatchValidator:
             targets = list(related[fk].values())
             prefetch_related_objects(targets, *_read_by_clean(fk.related_model))
             for tree_key in _tree_keys(fk.related_model):  # an interface's clean() walks its device's location up
-                prefetch_parents(list({id(node): node for node in map(attrgetter(tree_key), targets) if node}.values()))
+                prefetch_parents(reached(targets, tree_key))
         for item in items:
             problem = None
             for fk, found in related.items():

@@ -22,21 +22,25 @@ def prefetch(objects, *lookups):
             here.append(lookup)
     prefetch_related_objects(objects, *dict.fromkeys(here))
     for head, rests in onwards.items():
-        reached = {}
-        for obj in objects:
-            related = _related(obj, head)
-            if related is not None:
-                reached[id(related)] = related
-        prefetch(list(reached.values()), *rests)
+        prefetch(reached(objects, head), *rests)
 
 
 def prefetch_parents(nodes):
-    """The parent of each of ``nodes`` (of one tree model), and theirs, up to the roots: one query per level above.
-    Nautobot's ``ancestors()`` walks ``parent`` one query per node and level, unless it is cached."""
+    """The parent of each of ``nodes`` (distinct, of one tree model), and theirs, up to the roots: one query per
+    level above. Nautobot's ``ancestors()`` walks ``parent`` one query per node and level, unless it is cached."""
     while nodes:
         prefetch_related_objects(nodes, "parent")
-        parents = (_related(node, "parent") for node in nodes)
-        nodes = list({id(parent): parent for parent in parents if parent is not None}.values())
+        nodes = reached(nodes, "parent")
+
+
+def reached(objects, name):
+    """The distinct objects the foreign key ``name`` of ``objects`` refers to (none where there is none)."""
+    return _distinct(_related(obj, name) for obj in objects)
+
+
+def _distinct(objects):
+    """``objects`` but None, each instance once, in order."""
+    return list({id(obj): obj for obj in objects if obj is not None}.values())
 
 
 def _related(obj, name):
