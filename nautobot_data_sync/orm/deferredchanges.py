@@ -18,6 +18,7 @@ from django.db import transaction
 from nautobot_data_sync.choices import ChangeStatusChoices
 from nautobot_data_sync.orm.changerecords import DELETE, ChangeLog, logging_lookups
 from nautobot_data_sync.orm.prefetching import prefetch
+from nautobot_data_sync.speedups import heap
 from nautobot_data_sync.speedups.deferral import Deferral
 
 ROLLED_BACK = "Rolled back with the batch of one-by-one writes it was committed in"
@@ -94,6 +95,7 @@ class DeferredChangeRecords:
         outcomes, self._outcomes = self._outcomes, []
         for element, message, obj in outcomes:
             self.report(element, ChangeStatusChoices.SUCCEEDED, message, obj)
+        heap.batch_written()
 
     def _roll_back(self, *error):
         """The sync stopped: the open batch is undone, and its writes recorded as skipped."""

@@ -35,7 +35,7 @@ from nautobot_data_sync.orm.model import NautobotModel
 from nautobot_data_sync.orm.order import dependency_order, generations
 from nautobot_data_sync.orm.outcomes import Outcomes
 from nautobot_data_sync.orm.pending import CREATE, DELETE, UPDATE
-from nautobot_data_sync.speedups import manytomany, savetime, validation
+from nautobot_data_sync.speedups import heap, manytomany, savetime, validation
 from nautobot_data_sync.speedups.config import read_once
 from nautobot_data_sync.speedups.copyrows import insert_rows
 from nautobot_data_sync.speedups.valuesupdate import update_rows
@@ -141,6 +141,7 @@ class BulkWriter:
         self._created = {}
         for model in {*creates, *updates}:
             self.adapter.references.forget(model)
+        heap.batch_written()
 
     def finish(self):
         """The sync ends: write what is queued, then the deletes (``deletes``)."""
@@ -151,6 +152,7 @@ class BulkWriter:
                 self.deleter.delete_all(deletes)
         for model in deletes:
             self.adapter.references.forget(model)
+        heap.batch_written()
 
     def _create(self, model, items):
         for item in items:

@@ -12,6 +12,13 @@ collections would walk it (each object twice, as it moves up two generations) an
 freeze, which found no garbage at all (0 objects, in 43 ms); none now. Garbage cycles a job's own loader makes are
 kept until the job ends.
 
+While the sync writes, the collector runs, but what each written batch leaves alive (the target adapter's new
+models, the sync's own records) joins the frozen heap (``batch_written()``), after a full collection of what is not
+frozen yet: only that batch's objects, so it costs microseconds and frees the batch's garbage cycles. Without it
+each automatic full collection walked every object the sync had kept so far: 4 collections and about 0.6 s of a
+9,000-object sync's 8.6 s, 27 collections and about 7.5 s of a 45,000-object sync's 64 s (a cost that grew with
+the square of the sync's size).
+
 With the full collections it skips, the collector also stops freeing a sync's garbage cycles soon: each loaded model
 refers to its adapter, whose store holds it (and holds itself, through its logger). ``release_stores()`` empties the
 stores once the job ends, so the models are freed at once, without a full collection; without it a worker's memory
@@ -22,6 +29,8 @@ import gc
 from contextlib import contextmanager
 
 from diffsync.store.local import LocalStore
+
+_frozen_by_sync = False  # inside frozen_heap(): what batch_written() freezes is unfrozen when the block ends
 
 
 def freeze_heap():
@@ -36,11 +45,21 @@ def freeze_heap():
 @contextmanager
 def frozen_heap():
     """Freeze the heap for the length of the block; see the module docstring."""
+    global _frozen_by_sync
     freeze_heap()
+    _frozen_by_sync = True
     try:
         yield
     finally:
+        _frozen_by_sync = False
         gc.unfreeze()
+
+
+def batch_written():
+    """A batch is written: collect its garbage, then freeze what it left alive (within ``frozen_heap()`` only)."""
+    if _frozen_by_sync:
+        gc.collect()
+        gc.freeze()
 
 
 @contextmanager

@@ -111,8 +111,8 @@ SPEEDUPS = {
             HEAP,
             "speedups.heap",
             "the objects alive when the sync starts are kept out of Python's full garbage collections, and no "
-            "automatic collection runs while it loads and diffs; the adapters' stores emptied once the job ends, so "
-            "that its loaded models go without a full collection",
+            "automatic collection runs while it loads and diffs; what each written batch leaves alive joins them; "
+            "the adapters' stores emptied once the job ends, so that its loaded models go without a full collection",
             {
                 "diffsync.store.local:LocalStore.__init__": {"9ba5e2315254": V31_32},
                 "diffsync.store:BaseStore.__init__": {"52d6a111205f": V31_32},

@@ -1,5 +1,5 @@
 """A sync freezes the heap it starts with, collected first, loads and diffs without automatic collections and freezes
-what they allocated, and unfreezes the heap at the end."""
+what they allocated, freezes what each written batch leaves alive, and unfreezes the heap at the end."""
 
 import gc
 import weakref
@@ -9,7 +9,7 @@ from django.test import SimpleTestCase
 from nautobot.apps.jobs import register_jobs
 from nautobot.extras.choices import JobResultStatusChoices
 
-from nautobot_data_sync.speedups.heap import collection_paused, frozen_heap
+from nautobot_data_sync.speedups.heap import batch_written, collection_paused, frozen_heap
 from nautobot_data_sync.tests.fixtures.cases import RECORDS_V1, BulkJobTestCase
 from nautobot_data_sync.tests.fixtures.orm import OrmDeviceBulkSource
 
@@ -68,6 +68,7 @@ class CollectorProbeSource(OrmDeviceBulkSource):
     """Notes whether the collector collects on its own while the source loads and while the sync writes."""
 
     enabled = {}
+    frozen = {}
 
     class Meta(OrmDeviceBulkSource.Meta):
         name = "Test declarative device source (collector probe)"
@@ -78,7 +79,9 @@ class CollectorProbeSource(OrmDeviceBulkSource):
 
     def execute_sync(self):
         self.enabled["sync"] = gc.isenabled()
+        self.frozen["before the sync"] = gc.get_freeze_count()
         super().execute_sync()
+        self.frozen["after the sync"] = gc.get_freeze_count()
 
 
 register_jobs(CollectorProbeSource)
@@ -87,11 +90,13 @@ register_jobs(CollectorProbeSource)
 class SyncCollectionTest(BulkJobTestCase):
     job_class = CollectorProbeSource
 
-    def test_a_sync_loads_without_automatic_collections_and_writes_with_them(self):
+    def test_a_sync_loads_without_automatic_collections_and_writes_with_them_freezing_what_batches_leave(self):
         job_result, sync = self.run_sync(RECORDS_V1)
         self.assertEqual(job_result.status, JobResultStatusChoices.STATUS_SUCCESS, sync.summary)
         self.assertEqual(CollectorProbeSource.enabled, {"source load": False, "sync": True})
         self.assertTrue(gc.isenabled())
+        frozen = CollectorProbeSource.frozen
+        self.assertGreater(frozen["after the sync"], frozen["before the sync"], "the written batches' survivors frozen")
 
 
 class SyncGarbageTest(BulkJobTestCase):
@@ -112,3 +117,22 @@ class SyncGarbageTest(BulkJobTestCase):
             gc.enable()
         self.assertEqual(alive[2], alive[1], f"models alive after each sync: {alive}")
         self.assertLess(alive[1], 20, "a no-op's 20 loaded models are not kept")
+
+
+class BatchWrittenTest(SimpleTestCase):
+    def test_a_written_batch_garbage_is_collected_and_what_it_left_alive_frozen(self):
+        with frozen_heap():
+            frozen = gc.get_freeze_count()
+            garbage = weakref.ref(Cycle())
+            kept = Cycle()
+            batch_written()
+            self.assertIsNone(garbage(), "the batch's garbage cycles are freed, not frozen")
+            self.assertFalse(tracked(kept), "what the batch left alive is out of later full collections")
+            self.assertGreater(gc.get_freeze_count(), frozen)
+        self.assertTrue(tracked(kept), "unfrozen with the rest when the sync ends")
+
+    def test_outside_a_sync_nothing_is_frozen(self):
+        kept = Cycle()
+        batch_written()
+        self.assertEqual(gc.get_freeze_count(), 0)
+        self.assertTrue(tracked(kept))
