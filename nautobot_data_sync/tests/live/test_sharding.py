@@ -7,7 +7,6 @@ unsharded run leaves it."""
 import json
 import os
 import subprocess
-import sys
 import tempfile
 import time
 from collections import Counter
@@ -15,9 +14,7 @@ from pathlib import Path
 from unittest import mock
 
 from django.contrib.contenttypes.models import ContentType
-from django.db import connection
 from nautobot.apps.testing import TransactionTestCase
-from nautobot.core.settings_funcs import parse_redis_connection
 from nautobot.dcim.models import Device, Interface
 from nautobot.extras.choices import JobResultStatusChoices
 from nautobot.extras.models import ObjectChange
@@ -26,11 +23,10 @@ from benchmarks.dataset import INTERFACES_PER_DEVICE, change_inventory, make_inv
 from nautobot_data_sync.choices import ShardStageChoices, ShardStatusChoices, SyncStatusChoices
 from nautobot_data_sync.jobs.examples.inventory import PATH_VARIABLE, InventoryFileDataSource
 from nautobot_data_sync.models import Sync, SyncChange
+from nautobot_data_sync.tests.fixtures.celeryworker import NAUTOBOT_SERVER, start_worker, worker_environment
 from nautobot_data_sync.tests.fixtures.jobrun import run_job_for_testing
 from nautobot_data_sync.tests.fixtures.jobs import job_model_for
 
-NAUTOBOT_SERVER = str(Path(sys.executable).with_name("nautobot-server"))
-BROKER_DATABASE = 6  # a Redis database no development worker listens on
 DEVICES = 1000
 
 
@@ -45,22 +41,8 @@ class ShardedSyncOnAWorkerTest(TransactionTestCase):
         folder = tempfile.TemporaryDirectory()
         self.addCleanup(folder.cleanup)
         self.path = Path(folder.name) / "inventory.json"
-        self.env = {key: value for key, value in os.environ.items() if key != "DATA_SYNC_TESTING"}
-        self.env.update(
-            NAUTOBOT_DB_NAME=connection.settings_dict["NAME"],
-            NAUTOBOT_CELERY_BROKER_URL=parse_redis_connection(redis_database=BROKER_DATABASE),
-            **{PATH_VARIABLE: str(self.path)},
-        )
-        subprocess.run(  # a queue left over by an earlier, interrupted run of this test would run first
-            [NAUTOBOT_SERVER, "celery", "purge", "-f"], env=self.env, capture_output=True, timeout=120, check=False
-        )
-        self.worker = subprocess.Popen(
-            [NAUTOBOT_SERVER, "celery", "worker", "--pool", "solo", "--loglevel", "WARNING", "--without-heartbeat"]
-            + ["--without-mingle", "--without-gossip"],
-            env=self.env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-        )
+        self.env = worker_environment(**{PATH_VARIABLE: str(self.path)})
+        self.worker = start_worker(self.env)
         self.addCleanup(self.stop_worker)
 
     def stop_worker(self):

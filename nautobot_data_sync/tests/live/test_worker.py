@@ -1,26 +1,19 @@
 """End to end through a real Celery worker: the example sync (a dry-run) and the apply of its plan are queued with
 `nautobot-server runjob` (as Nautobot's job API queues them) and run by a `nautobot-server celery worker` process, all
-pointed at this test's database and a Redis broker of their own."""
+pointed at this test's database and this test run's own Redis database as broker."""
 
 import json
-import os
 import subprocess
-import sys
-from pathlib import Path
 
-from django.db import connection
 from nautobot.apps.testing import TransactionTestCase
-from nautobot.core.settings_funcs import parse_redis_connection
 from nautobot.extras.choices import JobResultStatusChoices
 from nautobot.extras.models import JobLogEntry, JobResult
 
 from nautobot_data_sync.jobs.examples.inventory import InventoryFileDataSource
 from nautobot_data_sync.jobs.planjobs import ApplyPlan
 from nautobot_data_sync.models import Sync
+from nautobot_data_sync.tests.fixtures.celeryworker import NAUTOBOT_SERVER, start_worker, worker_environment
 from nautobot_data_sync.tests.fixtures.jobs import job_model_for
-
-NAUTOBOT_SERVER = str(Path(sys.executable).with_name("nautobot-server"))
-BROKER_DATABASE = 5  # a Redis database no development worker listens on
 
 
 class RealWorkerTest(TransactionTestCase):
@@ -41,26 +34,8 @@ class RealWorkerTest(TransactionTestCase):
         self.user.is_superuser = True
         self.user.save()
 
-        env = {key: value for key, value in os.environ.items() if key != "DATA_SYNC_TESTING"}
-        env["NAUTOBOT_DB_NAME"] = connection.settings_dict["NAME"]
-        env["NAUTOBOT_CELERY_BROKER_URL"] = parse_redis_connection(redis_database=BROKER_DATABASE)
-        worker = subprocess.Popen(
-            [
-                NAUTOBOT_SERVER,
-                "celery",
-                "worker",
-                "--pool",
-                "solo",
-                "--loglevel",
-                "WARNING",
-                "--without-heartbeat",
-                "--without-mingle",
-                "--without-gossip",
-            ],
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-        )
+        env = worker_environment()
+        worker = start_worker(env)
         try:
             planned = self.runjob(env, InventoryFileDataSource.class_path, {"dryrun": True})
             plan = Sync.objects.get(job_result=planned)
