@@ -180,6 +180,7 @@ SPEEDUPS = {
                 f"{DESCRIPTORS}:create_forward_many_to_many_manager": {"9daa2aa64d01": V31_32},
                 "nautobot.core.models.utils:serialize_object_v2": {"b5807da47465": V31_32},
                 "nautobot.core.models.utils:construct_natural_slug": {"0375bfee15a0": V31_32},
+                "slugify.slugify:slugify": {"2033606c4e3f": V31_32},
                 "nautobot.core.models:BaseModel.natural_slug": {"c7ad1b1b7b62": V31_32},
                 "nautobot.core.models:BaseModel.natural_key_field_lookups": {"3de501242942": V32, "af56cbb04b11": V31},
                 "nautobot.core.api.serializers:BaseModelSerializer.get_natural_slug": {"93dd9bc2c7ca": V31_32},

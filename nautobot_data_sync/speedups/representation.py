@@ -328,6 +328,11 @@ def reverse_through(reverse):
     return reverse_url
 
 
+_A_SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+"""Text that python-slugify's ``slugify()`` returns unchanged: lowercase ASCII letters and digits, in words joined by
+single hyphens (nothing it would decode, replace, collapse or strip)."""
+
+
 def slug_parts_once():
     """Natural slugs that slugify each natural-key value once (the device name shared by its eight interfaces, the
     location of a hundred devices), an ASCII value without looking for emoji in it (there are none: every emoji has
@@ -339,7 +344,10 @@ def slug_parts_once():
         try:
             if value not in parts:
                 text = "\0" if value is None else str(value)
-                parts[value] = slugify(text) if text.isascii() else construct([value])
+                if _A_SLUG.fullmatch(text):  # slugify() leaves it as it is: a UUID's first four digits, "leaf-01"
+                    parts[value] = text
+                else:
+                    parts[value] = slugify(text) if text.isascii() else construct([value])
             return parts[value]
         except TypeError:  # not hashable
             return construct([value])

@@ -114,6 +114,18 @@ class NaturalSlugTest(TestCase):
         self.assertEqual(slugs, expected)
         self.assertEqual("rocket-rocket", expected[2 * len(PKS)], "the emoji's name is part of the slug")
 
+    def test_text_in_slug_form_is_taken_as_slugify_returns_it(self):
+        near_misses = ["leaf-01", "a-b-c", "-a", "a-", "a--b", "A-b", "a_b", "a b", "a'b", "1,000", "&amp;", "é"]
+        every_uuid_start = [f"{number:04x}" for number in range(16**4)]  # what a UUID key adds to its slug
+        expected = [construct_natural_slug([value]) for value in near_misses + every_uuid_start]
+        with replaced(core_models, "construct_natural_slug", slug_parts_once()):
+            slugs = [core_models.construct_natural_slug([value]) for value in near_misses + every_uuid_start]
+        self.assertEqual(slugs, expected)
+        self.assertEqual(
+            expected[: len(near_misses)],
+            [*near_misses[:2], "a", "a", "a-b", "a-b", "a-b", "a-b", "a-b"] + ["1000", "", "e"],
+        )
+
 
 @pytest.mark.compat
 class SerializeBatchTest(TestCase):
