@@ -56,8 +56,12 @@ class _PrefetchedManyToManySerializer(PythonSerializer):
         prefetched = prefetched_of(obj, field.name)
         if prefetched is None or not field.remote_field.through._meta.auto_created or self.use_natural_foreign_keys:
             return super().handle_m2m_field(obj, field)
-        self._current[field.name] = [self._value_from_field(related, related._meta.pk) for related in prefetched]
+        self._current[field.name] = self.prefetched_values(prefetched)
         return None
+
+    def prefetched_values(self, prefetched):
+        """A many-to-many value from its prefetched objects, as ``handle_m2m_field()`` writes it."""
+        return [self._value_from_field(related, related._meta.pk) for related in prefetched]
 
 
 def serialize_batch(objects):
@@ -121,7 +125,8 @@ class _SerializedFields:
     leaves it. A local field the serializer reads through Django's own ``Field.value_from_object()`` and
     ``value_to_string()`` gives a ``str``, ``int``, ``bool``, ``float`` or ``None`` attribute as it is and a ``UUID``
     as its text, read here without the serializer's calls; any other field or value is the serializer's
-    ``_value_from_field()``. Many-to-many values are the serializer's, for those fields only."""
+    ``_value_from_field()``. Many-to-many values are the serializer's, for those fields only (taken from what was
+    prefetched as it takes them, when all of a batch's are)."""
 
     def __init__(self, model):
         meta = model._meta.concrete_model._meta  # the fields the serializer reads, in its order
@@ -131,16 +136,32 @@ class _SerializedFields:
             if field.serialize
         ]
         self.many_to_many = [field.name for field in meta.local_many_to_many if field.serialize]
+        # those the serializer writes (the others have a through model of their own, and no key in its output)
+        self.listed = [
+            field.name
+            for field in meta.local_many_to_many
+            if field.serialize and field.remote_field.through._meta.auto_created
+        ]
         self.python = _PrefetchedManyToManySerializer()
 
     def rows(self, objects):
         """``[fields of each object]``, in the order of ``objects``."""
         rows = [self._local(obj) for obj in objects]
         if self.many_to_many:
-            records = self.python.serialize(objects, fields=self.many_to_many)
-            for row, record in zip(rows, records, strict=True):
-                row.update((name, _as_read_back(value)) for name, value in record["fields"].items())
+            for row, values in zip(rows, self._many_to_many(objects), strict=True):
+                row.update((name, _as_read_back(value)) for name, value in values.items())
         return rows
+
+    def _many_to_many(self, objects):
+        """Each object's many-to-many values as the serializer gives them. When every value it writes is prefetched,
+        they are taken as its ``handle_m2m_field()`` takes them, without its loop over every field of every object."""
+        prefetched = [[prefetched_of(obj, name) for name in self.listed] for obj in objects]
+        if any(values is None for lists in prefetched for values in lists):
+            return [record["fields"] for record in self.python.serialize(objects, fields=self.many_to_many)]
+        value_of = self.python.prefetched_values
+        return [
+            {name: value_of(values) for name, values in zip(self.listed, lists, strict=True)} for lists in prefetched
+        ]
 
     def _local(self, obj):
         row = {}

@@ -204,6 +204,8 @@ class SerializeBatchTest(TestCase):
         self.assertEqual(batch[interfaces[0].pk][0]["tags"], ["uplink"])
         self.assertEqual(batch[interfaces[0].pk][0]["tagged_vlans"], [str(vlan.pk)])
         self.assertEqual(batch[interfaces[1].pk][0]["tags"], [])
+        not_prefetched = serialize_batch(list(Interface.objects.filter(pk__in=[obj.pk for obj in interfaces])))
+        self.assertEqual(not_prefetched, batch, "Django's serializer reads them itself")
 
     def test_records_are_serialized_a_chunk_at_a_time(self):
         """Inside ``precomputed()``, the data of a batch is serialized a chunk at a time, when a record of the chunk is
