@@ -114,9 +114,9 @@ class BatchSerializer:
             if taggable:
                 prefetched = prefetched_of(obj, "tags")
                 data["tags"] = [tag.name for tag in (obj.tags.all() if prefetched is None else prefetched)]
-            v1[obj.pk] = {
-                key: value for key, value in data.items() if not (isinstance(key, str) and key.startswith("_"))
-            }
+            for name in self.fields.private:  # Nautobot leaves them out
+                data.pop(name, None)
+            v1[obj.pk] = data
         return v1
 
 
@@ -143,6 +143,7 @@ class _SerializedFields:
             if field.serialize and field.remote_field.through._meta.auto_created
         ]
         self.python = _PrefetchedManyToManySerializer()
+        self.private = [name for name in (*(name for name, _, _ in self.local), *self.many_to_many) if name[0] == "_"]
 
     def rows(self, objects):
         """``[fields of each object]``, in the order of ``objects``."""
