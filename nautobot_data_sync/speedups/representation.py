@@ -355,7 +355,7 @@ def slug_parts_once():
     def construct_natural_slug(values, pk=None):
         slugs = [part(value) for value in values]
         if isinstance(pk, uuid.UUID):
-            slugs.append(part(str(pk)[:4]))  # Nautobot keeps the first four characters of a UUID
+            slugs.append(pk.hex[:4])  # Nautobot keeps its first four digits, which slugify() leaves as they are
         elif pk is not None:
             slugs.append(construct([], pk=pk))
         return NATURAL_SLUG_SEPARATOR.join(slugs)
