@@ -9,6 +9,8 @@ change context as Nautobot registers them.
 Related objects the serialization reads are prefetched once per batch.
 """
 
+from collections import deque
+
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from nautobot.extras.choices import ObjectChangeActionChoices
@@ -17,7 +19,7 @@ from nautobot.extras.models import ObjectChange
 
 from nautobot_data_sync.modelmeta import backward_relations, foreign_keys, natural_key_hops
 from nautobot_data_sync.orm.prefetching import prefetch
-from nautobot_data_sync.speedups.copyrows import insert_rows
+from nautobot_data_sync.speedups.copyrows import QueryDuringCopy, copies, insert_rows, insert_stream
 from nautobot_data_sync.speedups.deferral import change_key
 from nautobot_data_sync.speedups.objectchanges import built_in_order
 from nautobot_data_sync.speedups.representation import prefetch_lookups
@@ -90,12 +92,18 @@ class ChangeLog:
         self.insert(records)
 
     def _log(self, objects, action):
-        """Build and insert the records of ``objects`` ``CHANGES_PER_INSERT`` at a time, serialized as one batch
-        (``precomputed()``): each record holds two JSON documents, and a whole batch's at once would set the sync's
-        peak memory."""
+        """Build and insert the records of ``objects``, serialized as one batch ``CHANGES_PER_INSERT`` objects at a
+        time (``precomputed()``): each record holds two JSON documents, and a whole batch's at once would set the
+        sync's peak memory. Where rows are copied, one ``COPY`` reads the records as they are built
+        (``_Streamed``): PostgreSQL inserts those sent while the next are serialized."""
         with precomputed(objects, chunk=CHANGES_PER_INSERT), built_in_order():
-            for start in range(0, len(objects), CHANGES_PER_INSERT):
-                self.insert(self._built(objects[start : start + CHANGES_PER_INSERT], action))
+            if not copies(ObjectChange):
+                for start in range(0, len(objects), CHANGES_PER_INSERT):
+                    self.insert(self._built(objects[start : start + CHANGES_PER_INSERT], action))
+                return
+            records = _Streamed(self, objects, action)
+            while records.left:
+                insert_stream(ObjectChange, records)
 
     def records(self, objects, action):
         """Unsaved ObjectChange records of ``objects`` (one model, related objects prefetched)."""
@@ -104,12 +112,13 @@ class ChangeLog:
 
     def _built(self, objects, action):
         """The records of ``objects``, inside ``precomputed()``."""
+        return [change for change in (self._record(obj, action) for obj in objects) if change is not None]
+
+    def _record(self, obj, action):
+        """The record of ``obj`` (None if its model logs none), inside ``precomputed()``."""
         context = self.change_context
-        records = []
-        for obj in objects:
-            change = obj.to_objectchange(action)
-            if change is None:
-                continue
+        change = obj.to_objectchange(action)
+        if change is not None:
             user = context.get_user(obj)
             change.user = user
             change.user_name = user.username if user else ""
@@ -120,16 +129,66 @@ class ChangeLog:
                 change.changed_object = None
                 change.changed_object_type_id = ContentType.objects.get_for_model(obj).pk
                 change.changed_object_id = obj.pk
-            records.append(change)
-        return records
+        return change
 
     def insert(self, records):
-        """Insert the records and register them as Nautobot's signal handlers do, so that a later save of the same
-        object in this job updates its record instead of adding one."""
+        """Insert the records and register them (``register()``)."""
         insert_rows(records, batch_size=CHANGES_PER_INSERT)
         for change in records:
-            key = change_key(change.changed_object_type_id, change.changed_object_id, change.user)
-            self.change_context.deferred_object_changes[key] = [{"action": change.action, "user": change.user}]
+            self.register(change)
+
+    def register(self, change):
+        """As Nautobot's signal handlers do, so that a later save of the same object in this job updates its record
+        instead of adding one."""
+        key = change_key(change.changed_object_type_id, change.changed_object_id, change.user)
+        self.change_context.deferred_object_changes[key] = [{"action": change.action, "user": change.user}]
+
+
+class _Streamed:
+    """The change records of ``objects``, built as a ``COPY`` reads them (``insert_stream()``); while it streams, a
+    record that needs a query to be built ends it, unbuilt (``left``). The next ``COPY`` then starts with that
+    record's chunk of ``CHANGES_PER_INSERT`` objects built before it streams, where the database can be queried:
+    no more ``COPY`` statements than one per chunk, even if every record needs queries. Each record is registered
+    (``ChangeLog.register()``) as it is built."""
+
+    def __init__(self, log, objects, action):
+        self.log, self.objects, self.action = log, objects, action
+        self.position = 0  # of the next object whose record is built
+        self.ready = deque()  # records built ahead of the COPY
+        self.refused = False
+
+    @property
+    def left(self):
+        return bool(self.ready) or self.position < len(self.objects)
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        if self.refused:  # the first record a new COPY reads, before it starts: its chunk built now
+            self.refused = False
+            end = min(self.position - self.position % CHANGES_PER_INSERT + CHANGES_PER_INSERT, len(self.objects))
+            self.ready.extend(self._built(end))
+        if self.ready:
+            return self.ready.popleft()
+        while self.position < len(self.objects):
+            try:
+                change = self.log._record(self.objects[self.position], self.action)
+            except QueryDuringCopy:
+                self.refused = True
+                raise StopIteration from None
+            self.position += 1
+            if change is not None:
+                self.log.register(change)
+                return change
+        raise StopIteration
+
+    def _built(self, end):
+        records = self.log._built(self.objects[self.position : end], self.action)
+        self.position = end
+        for change in records:
+            self.log.register(change)
+        return records
 
 
 def _set_since_marked_new(objects):

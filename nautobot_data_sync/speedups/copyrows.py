@@ -67,6 +67,15 @@ _CHECKS_ASSIGNED_OBJECTS = Model._prepare_related_fields_for_save
 """Django's check of the related objects assigned to an object (only those it has cached), before it is inserted."""
 
 
+class QueryDuringCopy(BaseException):  # noqa: N818 - not an error: the caller ends its rows there
+    """A query on a connection while its ``COPY`` streams (the driver would refuse it). A ``BaseException``, so
+    that code catching ``Exception`` lets it through to the rows' maker."""
+
+
+def _refused_during_copy(execute, sql, params, many, context):
+    raise QueryDuringCopy(f"no query while a COPY streams: {sql[:60]}")
+
+
 class _NotCopied(Exception):
     """A value ``COPY`` text is not written for here: the rows from its object on take ``bulk_create()``."""
 
@@ -77,23 +86,49 @@ def insert_rows(objects, using="default", batch_size=None):
         return
     model = type(objects[0])
     connection = connections[using]
-    if not (on_psycopg2(connection) and active(COPY_ROWS) and not model._meta.parents and not _read_back(model)):
+    if not copies(model, using):
         model._base_manager.using(using).bulk_create(objects, batch_size=batch_size)
         return
     step = batch_size or len(objects)
     with transaction.atomic(using=using, savepoint=False):  # all batches or none, as bulk_create()
         for start in range(0, len(objects), step):
             batch = objects[start : start + step]
-            rows = _RowStream(model, batch, connection)
-            if rows.pending:
-                _copy(model, rows, connection)
-            if rows.error:  # raised as bulk_create() raises it, not as the driver's "error in .read() call"
-                raise rows.error
-            for obj in batch[: rows.sent]:
+            _insert(model, batch, connection, using)
+            for obj in batch:  # saved, as bulk_create() leaves them once all are inserted
                 obj._state.adding = False
                 obj._state.db = using
-            if rows.sent < len(batch):  # from the first row COPY text is not written for
-                model._base_manager.using(using).bulk_create(batch[rows.sent :])
+
+
+def insert_stream(model, objects, using="default"):
+    """Insert the unsaved instances of ``model`` that the iterator ``objects`` yields, in one ``COPY`` that reads
+    each as it is yielded: PostgreSQL inserts the rows already sent while the next objects are made (a change
+    record's data serialized). Each is marked saved when its row is read. Making an object must not query the
+    database while the ``COPY`` streams: such a query raises ``QueryDuringCopy`` in the code that asked, which the
+    iterator may catch to end there (it may go on after this returns)."""
+    connection = connections[using]
+    if not copies(model, using):
+        model._base_manager.using(using).bulk_create(list(objects))
+        return
+    with transaction.atomic(using=using, savepoint=False):
+        _insert(model, objects, connection, using, mark_read=True)
+
+
+def copies(model, using="default"):
+    """Whether rows of ``model`` are inserted with ``COPY`` here (else ``bulk_create()``)."""
+    connection = connections[using]
+    return on_psycopg2(connection) and active(COPY_ROWS) and not model._meta.parents and not _read_back(model)
+
+
+def _insert(model, objects, connection, using, mark_read=False):
+    """``COPY`` the rows of ``objects`` (a list or an iterator), then ``bulk_create()`` the objects from the first one
+    no text is written for on."""
+    rows = _RowStream(model, objects, connection, using if mark_read else None)
+    if rows.pending:
+        _copy(model, rows, connection)
+    if rows.error:  # raised as bulk_create() raises it, not as the driver's "error in .read() call"
+        raise rows.error
+    if rows.unsent is not None:  # from the first row COPY text is not written for
+        model._base_manager.using(using).bulk_create([rows.unsent, *rows.objects])
 
 
 def on_psycopg2(connection):
@@ -109,9 +144,11 @@ def _read_back(model):
 class _RowStream(io.TextIOBase):
     """The ``COPY`` text of ``objects``, each row prepared as ``bulk_create()`` prepares it, and only when the driver
     reads it: PostgreSQL inserts the rows already sent while the next ones are prepared. The text ends before the
-    first object it cannot be written for (``sent`` rows were read) or whose preparation raised (``error``)."""
+    first object it cannot be written for or that needed a query to prepare (``unsent``; the objects after it are
+    left in ``objects``), or whose preparation raised (``error``). With ``marked_as`` (a database alias), each object
+    is marked saved there as its row is read."""
 
-    def __init__(self, model, objects, connection):
+    def __init__(self, model, objects, connection, marked_as=None):
         fields = model._meta.concrete_fields
         self.fields = [
             (field, _plain_types(field), column_text(field, connection), _stamped(field, connection))
@@ -119,31 +156,41 @@ class _RowStream(io.TextIOBase):
         ]
         self.objects = iter(objects)
         self.connection = connection
-        self.sent = 0
+        self.marked_as = marked_as
+        self.unsent = None
         self.error = None
-        self.pending = self._next_row()  # the first row is prepared before the COPY starts
+        self.pending, self.pending_object = "", None
+        self._next_row()  # the first row is prepared before the COPY starts
 
     def read(self, size=-1):
         parts, length = [], 0
         while self.pending and (size < 0 or length < size):
             parts.append(self.pending)
             length += len(self.pending)
-            self.sent += 1
-            self.pending = self._next_row()
+            if self.marked_as is not None:
+                self.pending_object._state.adding = False
+                self.pending_object._state.db = self.marked_as
+            self._next_row()
         return "".join(parts)
 
     def _next_row(self):
-        obj = next(self.objects, None)
-        if obj is None:
-            return ""
+        self.pending = ""
         try:
-            return _row(obj, self.fields, self.connection)
-        except _NotCopied:
-            pass
+            self.pending_object = next(self.objects, None)
+        except QueryDuringCopy as error:  # an iterator that does not end where its objects need the database
+            self.error = RuntimeError(f"{error}; the rows' iterator must end before such an object")
+            return
+        except Exception as error:  # noqa: BLE001 - raised after the COPY, as the iterator raised it
+            self.error = error
+            return
+        if self.pending_object is None:
+            return
+        try:
+            self.pending = _row(self.pending_object, self.fields, self.connection)
+        except (_NotCopied, QueryDuringCopy):
+            self.unsent = self.pending_object
         except Exception as error:  # noqa: BLE001 - kept for insert_rows() to raise after the COPY
             self.error = error
-        self.objects = iter(())
-        return ""
 
 
 def _row(obj, fields, connection):
@@ -269,8 +316,12 @@ def _copy(model, rows, connection):
 
         def copy(sql, params, many, context):
             started = time.monotonic()
-            with connection.wrap_database_errors:
-                cursor.cursor.copy_expert(sql, rows, size=COPY_CHUNK)
+            connection.execute_wrappers.insert(0, _refused_during_copy)  # first: no other wrapper sees the query
+            try:
+                with connection.wrap_database_errors:
+                    cursor.cursor.copy_expert(sql, rows, size=COPY_CHUNK)
+            finally:
+                connection.execute_wrappers.remove(_refused_during_copy)
             if connection.queries_logged:
                 connection.queries_log.append({"sql": sql, "time": f"{time.monotonic() - started:.3f}"})
 
