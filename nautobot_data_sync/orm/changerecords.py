@@ -4,8 +4,9 @@ Nautobot logs a change from ``pre_save``/``post_save``/``pre_delete`` signals, o
 in batches send none (``speedups.savetime.change_logging_paused()`` silences those that a batch's many-to-many and
 delete writes send). ``ChangeLog`` builds the same records per batch: each object's own ``to_objectchange()`` (its
 data serialized per batch by ``speedups.serialization``, the record built by ``speedups.objectchanges``), attributed
-to the job's user, request id and change context, inserted ``CHANGES_PER_INSERT`` at a time and registered in the
-change context as Nautobot registers them.
+to the job's user, request id and change context, streamed into one ``COPY`` per batch as they are built (where
+rows are copied; else inserted ``CHANGES_PER_INSERT`` at a time) and registered in the change context as Nautobot
+registers them.
 Related objects the serialization reads are prefetched once per batch.
 """
 
@@ -31,7 +32,8 @@ CREATE, UPDATE, DELETE = (
     ObjectChangeActionChoices.ACTION_DELETE,
 )
 CHANGES_PER_INSERT = 250
-"""Change records built and inserted at a time (each carries two JSON documents)."""
+"""Objects whose change records are serialized at a time (each carries two JSON documents), and records per insert
+where rows are not copied."""
 
 
 class ChangeLog:

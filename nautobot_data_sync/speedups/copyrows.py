@@ -9,7 +9,9 @@ Where those are Django's own methods and they would return the value itself (a `
 ``UUID`` of a foreign key, ``None``...: ``_plain_types()``), the value is taken as it is, without the calls (a
 ``UUID`` written as its 32 hex digits, which PostgreSQL reads as the same uuid), as is the aware time a
 ``DateTimeField`` stamps or holds (``_stamped()``); a JSON column's text may come from ``jsontext``. Each row is
-prepared as the driver reads the text, while PostgreSQL inserts the rows sent before it. It takes the
+prepared as the driver reads the text, while PostgreSQL inserts the rows sent before it; ``insert_stream()`` takes
+the objects themselves from an iterator as it reads (change records built as they are sent). No query can run on
+the connection while a ``COPY`` streams: one is refused (``QueryDuringCopy``) where it was asked. It takes the
 ``bulk_create()`` path for what it does not cover: another database, a model with parent tables or a
 column the database computes (a generated one, a primary key it assigns), and from the first expression or value of
 a type it does not write (arrays, binary data...) on, the rest of the batch. The statement goes through the
