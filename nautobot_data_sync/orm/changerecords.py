@@ -149,8 +149,8 @@ class ChangeLog:
 class _Streamed:
     """The change records of ``objects``, built as a ``COPY`` reads them (``insert_stream()``); while it streams, a
     record that needs a query to be built ends it, unbuilt (``left``). The next ``COPY`` then starts with that
-    record's chunk of ``CHANGES_PER_INSERT`` objects built before it streams, where the database can be queried:
-    no more ``COPY`` statements than one per chunk, even if every record needs queries. Each record is registered
+    record's chunk of ``CHANGES_PER_INSERT`` objects built before it streams, where the database can be queried: a
+    chunk ends at most one ``COPY``, even if every record needs queries. Each record is registered
     (``ChangeLog.register()``) as it is built."""
 
     def __init__(self, log, objects, action):

@@ -1,4 +1,5 @@
-"""A batch's change records stream into one COPY as they are built, and are Nautobot's records all the same."""
+"""A batch's change records stream into one COPY as they are built, and are Nautobot's records all the same (the
+stream itself: ``tests/speedups/test_copyrows.py``)."""
 
 import json
 from unittest import mock
@@ -17,15 +18,9 @@ from nautobot.extras.models import ObjectChange
 
 from nautobot_data_sync.orm import changerecords
 from nautobot_data_sync.orm.changerecords import ChangeLog, load_for_logging
-from nautobot_data_sync.speedups.copyrows import QueryDuringCopy, insert_stream
-from nautobot_data_sync.tests.fixtures.orm import awkward_devices, bulk_devices, make_world, stored_rows
+from nautobot_data_sync.tests.fixtures.orm import bulk_devices, make_world, sent_statements
 
 UPDATE = ObjectChangeActionChoices.ACTION_UPDATE
-
-
-def statements(queries):
-    """The statements sent. Django's debug cursor logs a refused query too, as never executed (no text)."""
-    return [query["sql"].split(" ")[0] for query in queries.captured_queries if query["sql"] is not None]
 
 
 @pytest.mark.compat
@@ -43,7 +38,7 @@ class StreamedChangeLogTest(TestCase):
             ChangeLog(self.context)._log(objects, UPDATE)
         refused = sum(query["sql"] is None for query in queries.captured_queries)
         records = ObjectChange.objects.filter(request_id=self.context.change_id)
-        return statements(queries), refused, {record.changed_object_id: record for record in records}
+        return sent_statements(queries), refused, {record.changed_object_id: record for record in records}
 
     def assert_nautobots_records(self, records):
         self.assertEqual(len(records), len(self.pks))
@@ -87,47 +82,3 @@ class StreamedChangeLogTest(TestCase):
         self.assertGreater(refused, 0)
         self.assertLessEqual(sent.count("COPY"), 2 * 4, "16 records, 4 chunks")
         self.assertEqual(records[self.pks[0]].object_repr, f"{self.devices[0].name} eth0")
-
-
-@pytest.mark.compat
-class InsertStreamTest(TestCase):
-    def setUp(self):
-        self.world = make_world()
-
-    def test_rows_are_those_bulk_create_inserts_in_one_copy(self):
-        streamed, created = awkward_devices(self.world, "stream"), awkward_devices(self.world, "bulk")
-        with CaptureQueriesContext(connection) as queries:
-            insert_stream(Device, iter(streamed))
-        Device.objects.bulk_create(created)
-        self.assertEqual(statements(queries), ["COPY"])
-        self.assertEqual(stored_rows(streamed, "stream"), stored_rows(created, "bulk"))
-        self.assertTrue(all(not device._state.adding for device in streamed))
-
-    def test_a_query_while_the_copy_streams_is_refused_where_it_is_asked(self):
-        devices = awkward_devices(self.world, "refused")
-        made = []
-
-        def made_one_by_one():
-            for index, device in enumerate(devices):
-                if index == 3:
-                    try:
-                        Device.objects.count()
-                    except QueryDuringCopy:
-                        return  # the rest after the COPY
-                made.append(device)
-                yield device
-
-        with CaptureQueriesContext(connection) as queries:
-            insert_stream(Device, made_one_by_one())
-        self.assertEqual(statements(queries), ["COPY"], "the refused query was not sent")
-        self.assertEqual(Device.objects.filter(name__startswith="refused-").count(), 3)
-        insert_stream(Device, iter(devices[3:]))
-        self.assertEqual(Device.objects.filter(name__startswith="refused-").count(), len(devices))
-
-    def test_an_iterator_that_goes_on_after_a_refusal_is_an_error(self):
-        def careless():
-            yield from awkward_devices(self.world, "careless")[:2]
-            Device.objects.count()
-
-        with self.assertRaisesRegex(RuntimeError, "no query while a COPY streams"):
-            insert_stream(Device, careless())

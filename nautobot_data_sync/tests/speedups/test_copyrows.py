@@ -17,9 +17,9 @@ from nautobot.dcim.models import Device
 from nautobot.extras.models import JobResult
 
 from nautobot_data_sync.models import Sync, SyncChange
-from nautobot_data_sync.speedups.copyrows import _plain_types, insert_rows
+from nautobot_data_sync.speedups.copyrows import QueryDuringCopy, _plain_types, insert_rows, insert_stream
 from nautobot_data_sync.sync.metrics import QueryCounter
-from nautobot_data_sync.tests.fixtures.orm import AWKWARD, awkward_devices, make_world, stored_rows
+from nautobot_data_sync.tests.fixtures.orm import AWKWARD, awkward_devices, make_world, sent_statements, stored_rows
 
 
 @pytest.mark.compat
@@ -156,3 +156,41 @@ class CopyRowsTest(TestCase):
         insert_rows(rows)
         self.assertEqual(SyncChange.objects.get(pk=rows[1].pk).changed_object_type_id, saved_later.pk)
         self.assertIsNone(SyncChange.objects.get(pk=rows[0].pk).changed_object_type_id)
+
+    def test_rows_are_those_bulk_create_inserts_in_one_copy(self):
+        streamed, created = awkward_devices(self.world, "stream"), awkward_devices(self.world, "bulk")
+        with CaptureQueriesContext(connection) as queries:
+            insert_stream(Device, iter(streamed))
+        Device.objects.bulk_create(created)
+        self.assertEqual(sent_statements(queries), ["COPY"])
+        self.assertEqual(stored_rows(streamed, "stream"), stored_rows(created, "bulk"))
+        self.assertTrue(all(not device._state.adding for device in streamed))
+
+    def test_a_query_while_the_copy_streams_is_refused_where_it_is_asked(self):
+        devices = awkward_devices(self.world, "refused")
+        made = []
+
+        def made_one_by_one():
+            for index, device in enumerate(devices):
+                if index == 3:
+                    try:
+                        Device.objects.count()
+                    except QueryDuringCopy:
+                        return  # the rest after the COPY
+                made.append(device)
+                yield device
+
+        with CaptureQueriesContext(connection) as queries:
+            insert_stream(Device, made_one_by_one())
+        self.assertEqual(sent_statements(queries), ["COPY"], "the refused query was not sent")
+        self.assertEqual(Device.objects.filter(name__startswith="refused-").count(), 3)
+        insert_stream(Device, iter(devices[3:]))
+        self.assertEqual(Device.objects.filter(name__startswith="refused-").count(), len(devices))
+
+    def test_an_iterator_that_goes_on_after_a_refusal_is_an_error(self):
+        def careless():
+            yield from awkward_devices(self.world, "careless")[:2]
+            Device.objects.count()
+
+        with self.assertRaisesRegex(RuntimeError, "no query while a COPY streams"):
+            insert_stream(Device, careless())
