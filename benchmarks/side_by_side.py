@@ -27,6 +27,11 @@ Without "initial" in --scenarios the dataset is first created, unmeasured: by th
 contenders (a no-op of this app on objects it did not write would stamp their ownership, which is not a no-op), else
 with raw bulk_create.
 After each scenario the Nautobot state of every contender is compared; a difference is printed and exits 1.
+
+Timings on a shared machine move by 10 to 25% between identical runs. ``--repeat K`` runs the fast contenders
+(``REPEATED``: seconds each) K times, alternating with each other, each run in a fresh database and process; the
+slow ones (minutes) run once. Per scenario the tables show each contender's median run (all its figures from that
+one run) and list every run's end-to-end time; the states of all runs are compared.
 """
 
 import argparse
@@ -65,6 +70,8 @@ CONTENDERS = {
     "ssot-hand": "nautobot-ssot, hand-written models",
     "raw": "raw bulk_create",
 }
+REPEATED = ("ours-bulk", "ours-bulk-unstamped", "raw")
+"""The contenders ``--repeat`` runs more than once: seconds per run, against minutes for the others."""
 BASELINE = {"ours-hand": "ssot-hand", "ssot-hand": "ssot-hand"}
 """The contender each one is compared with in "Speed-up vs ssot" (default: ssot): the same models on nautobot-ssot."""
 JOBS = {
@@ -323,11 +330,16 @@ def run_contender(env, contender, seed, args):
     return json.loads(text)
 
 
-def check_states(results, scenarios):
-    """Mismatches of the Nautobot state between contenders, per scenario (an empty list when all agree)."""
+def check_states(runs, scenarios):
+    """Mismatches of the Nautobot state between all runs of all contenders, per scenario (an empty list when all
+    agree)."""
     mismatches = []
     for scenario in scenarios:
-        states = {r["contender"]: r["scenarios"][scenario]["state"] for r in results if scenario in r["scenarios"]}
+        states = {
+            f"{r['contender']} (run {r['run']})": r["scenarios"][scenario]["state"]
+            for r in runs
+            if scenario in r["scenarios"]
+        }
         if len({(json.dumps(s["counts"], sort_keys=True), s["digest"]) for s in states.values()}) > 1:
             lines = [f"{name}: {s['counts']} digest {s['digest']}" for name, s in states.items()]
             mismatches.append(f"{scenario}:\n    " + "\n    ".join(lines))
@@ -403,7 +415,30 @@ def summary_rows(results, scenarios):
     return rows
 
 
-def report(results, args):
+def median_runs(runs):
+    """One result per contender, in the order they first ran: per scenario, its median run by end-to-end time (the
+    lower middle one of an even number), with every run's time in ``all_runs``."""
+    by_contender = {}
+    for run in runs:
+        by_contender.setdefault(run["contender"], []).append(run)
+    results = []
+    for contender, its_runs in by_contender.items():
+        result = {"contender": contender, "scenarios": {}, "notes": [n for r in its_runs for n in r["notes"]]}
+        for scenario in SCENARIOS:
+            figures = sorted(
+                (r["scenarios"][scenario] for r in its_runs if scenario in r["scenarios"]),
+                key=lambda f: f["end_to_end"],
+            )
+            if figures:
+                median = dict(figures[(len(figures) - 1) // 2])
+                median["all_runs"] = [f["end_to_end"] for f in figures]
+                result["scenarios"][scenario] = median
+        results.append(result)
+    return results
+
+
+def report(runs, args):
+    results = median_runs(runs)
     scenarios = [s for s in SCENARIOS if s in args.scenarios]
     objects = args.devices * (INTERFACES_PER_DEVICE + 1)
     profiling = "on (tracemalloc: Python-heavy phases run about 3x slower)" if args.memory else "off"
@@ -417,19 +452,36 @@ def report(results, args):
     print()
     header = ["Scenario", "Contender", *PHASES, "Sync record, start to end", "End to end"]
     print(table(header, phase_rows(results, scenarios), args.markdown, right=2))
+    if args.repeat > 1:
+        print(f"\nEnd to end of every run (--repeat {args.repeat}: {', '.join(REPEATED)}; the others ran once):\n")
+        rows = [
+            [scenario, result["contender"], f"{figures['end_to_end']:,.2f}", ", ".join(f"{s:,.2f}" for s in times)]
+            for scenario in scenarios
+            for result in results
+            if (figures := result["scenarios"].get(scenario)) and len(times := figures["all_runs"]) > 1
+        ]
+        print(table(["Scenario", "Contender", "Median (s)", "All runs, fastest first (s)"], rows, args.markdown, 2))
     for result in results:
         for note in result["notes"]:
             print(f"\nNote ({result['contender']}): {note}")
         for scenario, figures in result["scenarios"].items():
             if "error" in figures:
                 print(f"\n!!! {result['contender']} failed in {scenario}:\n{figures['error']}")
-    mismatches = check_states(results, scenarios)
+    mismatches = check_states(runs, scenarios)
     for mismatch in mismatches:
         print(f"\n!!! NAUTOBOT STATE MISMATCH after {mismatch}")
     if not mismatches:
         print("\nNautobot state after each scenario: identical for all contenders (counts and a digest of all fields).")
-    failed = any(not r["scenarios"] or any("error" in f for f in r["scenarios"].values()) for r in results)
+    failed = any(not r["scenarios"] or any("error" in f for f in r["scenarios"].values()) for r in runs)
     return 1 if mismatches or failed else 0
+
+
+def run_order(contenders, repeat):
+    """Each contender once, then the ``REPEATED`` ones ``repeat - 1`` times more, alternating: (contender, run)."""
+    order = [(contender, 1) for contender in contenders]
+    for run in range(2, repeat + 1):
+        order += [(contender, run) for contender in contenders if contender in REPEATED]
+    return order
 
 
 def main():
@@ -440,6 +492,7 @@ def main():
     parser.add_argument("--memory", action="store_true", help="trace memory per phase (tracemalloc; slower)")
     parser.add_argument("--markdown", action="store_true", help="print Markdown tables (for docs/performance.md)")
     parser.add_argument("--keep-db", action="store_true", help="keep the contenders' databases afterwards")
+    parser.add_argument("--repeat", type=int, default=1, metavar="K", help=f"run {', '.join(REPEATED)} K times")
     parser.add_argument("--save", metavar="PATH", help="also write every figure, per contender, to PATH as JSON")
     parser.add_argument("--worker", choices=list(CONTENDERS), help=argparse.SUPPRESS)
     parser.add_argument("--result-file", help=argparse.SUPPRESS)
@@ -453,15 +506,15 @@ def main():
     seed = seed_database(env, ensure_template(env))
     print(f"Seed database {seed}; contenders: {', '.join(args.only)}; scenarios: {', '.join(args.scenarios)}")
     try:
-        results = []
-        for contender in args.only:
-            print(f"\n{contender} ({CONTENDERS[contender]})", flush=True)
-            results.append(run_contender(env, contender, seed, args))
+        runs = []
+        for contender, run in run_order(args.only, args.repeat):
+            print(f"\n{contender} ({CONTENDERS[contender]}), run {run}", flush=True)
+            runs.append({**run_contender(env, contender, seed, args), "run": run})
     finally:
         drop_database(env, seed)
     if args.save:
-        Path(args.save).write_text(json.dumps({"devices": args.devices, "memory": args.memory, "results": results}))
-    return report(results, args)
+        Path(args.save).write_text(json.dumps({"devices": args.devices, "memory": args.memory, "results": runs}))
+    return report(runs, args)
 
 
 if __name__ == "__main__":
