@@ -423,7 +423,8 @@ def median_runs(runs):
         by_contender.setdefault(run["contender"], []).append(run)
     results = []
     for contender, its_runs in by_contender.items():
-        result = {"contender": contender, "scenarios": {}, "notes": [n for r in its_runs for n in r["notes"]]}
+        notes = list(dict.fromkeys(note for run in its_runs for note in run["notes"]))  # each run repeats them
+        result = {"contender": contender, "scenarios": {}, "notes": notes}
         for scenario in SCENARIOS:
             figures = sorted(
                 (r["scenarios"][scenario] for r in its_runs if scenario in r["scenarios"]),
@@ -464,9 +465,10 @@ def report(runs, args):
     for result in results:
         for note in result["notes"]:
             print(f"\nNote ({result['contender']}): {note}")
-        for scenario, figures in result["scenarios"].items():
+    for run in runs:  # every run's: a failed run is seldom the median one
+        for scenario, figures in run["scenarios"].items():
             if "error" in figures:
-                print(f"\n!!! {result['contender']} failed in {scenario}:\n{figures['error']}")
+                print(f"\n!!! {run['contender']} (run {run['run']}) failed in {scenario}:\n{figures['error']}")
     mismatches = check_states(runs, scenarios)
     for mismatch in mismatches:
         print(f"\n!!! NAUTOBOT STATE MISMATCH after {mismatch}")
@@ -493,7 +495,7 @@ def main():
     parser.add_argument("--markdown", action="store_true", help="print Markdown tables (for docs/performance.md)")
     parser.add_argument("--keep-db", action="store_true", help="keep the contenders' databases afterwards")
     parser.add_argument("--repeat", type=int, default=1, metavar="K", help=f"run {', '.join(REPEATED)} K times")
-    parser.add_argument("--save", metavar="PATH", help="also write every figure, per contender, to PATH as JSON")
+    parser.add_argument("--save", metavar="PATH", help="also write every figure, per run, to PATH as JSON")
     parser.add_argument("--worker", choices=list(CONTENDERS), help=argparse.SUPPRESS)
     parser.add_argument("--result-file", help=argparse.SUPPRESS)
     args = parser.parse_args()

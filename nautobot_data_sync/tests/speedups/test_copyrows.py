@@ -168,7 +168,6 @@ class CopyRowsTest(TestCase):
 
     def test_a_query_while_the_copy_streams_is_refused_where_it_is_asked(self):
         devices = awkward_devices(self.world, "refused")
-        made = []
 
         def made_one_by_one():
             for index, device in enumerate(devices):
@@ -177,7 +176,6 @@ class CopyRowsTest(TestCase):
                         Device.objects.count()
                     except QueryDuringCopy:
                         return  # the rest after the COPY
-                made.append(device)
                 yield device
 
         with CaptureQueriesContext(connection) as queries:
