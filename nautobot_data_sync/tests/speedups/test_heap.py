@@ -9,7 +9,12 @@ from django.test import SimpleTestCase
 from nautobot.apps.jobs import register_jobs
 from nautobot.extras.choices import JobResultStatusChoices
 
-from nautobot_data_sync.speedups.heap import batch_written, collection_paused, frozen_heap
+from nautobot_data_sync.speedups.heap import (
+    YOUNG_GENERATION_THRESHOLD,
+    batch_written,
+    collection_paused,
+    frozen_heap,
+)
 from nautobot_data_sync.tests.fixtures.cases import RECORDS_V1, BulkJobTestCase
 from nautobot_data_sync.tests.fixtures.orm import OrmDeviceBulkSource
 
@@ -34,6 +39,24 @@ class FreezeHeapTest(SimpleTestCase):
             self.assertFalse(tracked(alive), "frozen: out of the collector's walks")
         self.assertEqual(gc.get_freeze_count(), 0)
         self.assertTrue(tracked(alive))
+
+    def test_young_collections_are_rarer_in_the_block_and_as_before_after_it(self):
+        before = gc.get_threshold()
+        young_collections = []
+
+        def count(phase, info):
+            if phase == "stop" and info["generation"] == 0:
+                young_collections.append(info)
+
+        gc.callbacks.append(count)
+        try:
+            with frozen_heap():
+                kept = [Cycle() for _ in range(YOUNG_GENERATION_THRESHOLD // 2)]  # Python's default: 14 collections
+                self.assertEqual(young_collections, [])
+        finally:
+            gc.callbacks.remove(count)
+        self.assertEqual(len(kept), YOUNG_GENERATION_THRESHOLD // 2)
+        self.assertEqual(gc.get_threshold(), before)
 
 
 class CollectionPausedTest(SimpleTestCase):
