@@ -31,7 +31,9 @@ After each scenario the Nautobot state of every contender is compared; a differe
 Timings on a shared machine move by 10 to 25% between identical runs. ``--repeat K`` runs the fast contenders
 (``REPEATED``: seconds each) K times, alternating with each other, each run in a fresh database and process; the
 slow ones (minutes) run once. Per scenario the tables show each contender's median run (all its figures from that
-one run) and list every run's end-to-end time; the states of all runs are compared.
+one run) and list every run's end-to-end time; the states of all runs are compared. With raw among them, each
+repeated contender's runs are also set against raw's run of the same number, which ran next to it: the median of
+those ratios drifts less with the machine's speed than the ratio of the two medians.
 """
 
 import argparse
@@ -438,6 +440,27 @@ def median_runs(runs):
     return results
 
 
+def paired_ratio_rows(runs, scenarios):
+    """Per scenario and repeated contender, each run's end to end over that of raw's run with the same number (the
+    two ran one after the other), with their median (the lower middle one of an even number): a ratio that drifts
+    less with the machine's speed than the ratio of two medians taken over minutes."""
+    raw = {(run["run"], scenario): figures.get("end_to_end") for run in runs if run["contender"] == "raw"
+           for scenario, figures in run["scenarios"].items()}  # fmt: skip
+    rows = []
+    for scenario in scenarios:
+        ratios = {}
+        for run in runs:
+            mine, theirs = run["scenarios"].get(scenario, {}).get("end_to_end"), raw.get((run["run"], scenario))
+            if run["contender"] in REPEATED and run["contender"] != "raw" and mine and theirs:
+                ratios.setdefault(run["contender"], []).append(mine / theirs)
+        for contender, values in ratios.items():
+            if len(values) > 1:
+                values.sort()
+                median = values[(len(values) - 1) // 2]
+                rows.append([scenario, contender, f"{median:,.1f}x", ", ".join(f"{value:,.1f}x" for value in values)])
+    return rows
+
+
 def report(runs, args):
     results = median_runs(runs)
     scenarios = [s for s in SCENARIOS if s in args.scenarios]
@@ -462,6 +485,9 @@ def report(runs, args):
             if (figures := result["scenarios"].get(scenario)) and len(times := figures["all_runs"]) > 1
         ]
         print(table(["Scenario", "Contender", "Median (s)", "All runs, fastest first (s)"], rows, args.markdown, 2))
+        if rows := paired_ratio_rows(runs, scenarios):
+            print("\nx raw time, run by run (each run against raw's run of the same number, which ran next to it):\n")
+            print(table(["Scenario", "Contender", "Median", "All runs, lowest first"], rows, args.markdown, 2))
     for result in results:
         for note in result["notes"]:
             print(f"\nNote ({result['contender']}): {note}")
