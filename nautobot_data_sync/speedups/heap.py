@@ -20,7 +20,8 @@ before (41 to 205 ms in a 27,000-object sync, 2.1 s in all; 1.1 s now): a cost t
 sync's size. The young collections run less often too (every ``YOUNG_GENERATION_THRESHOLD`` allocations, not
 Python's 700): a sync's objects live until their batch is written, so most young collections walked objects that
 all survived (610 of them in a 9,063-object initial sync, and 0.26 to 0.36 s of collecting; 13 and 0.14 to 0.25 s with
-this threshold, most of it the batches' own full collections). What they would have freed is freed by the next one.
+this threshold, about half of it the batches' own full collections). What they would have freed is freed by the
+next one.
 
 With the full collections it skips, the collector also stops freeing a sync's garbage cycles soon: each loaded model
 refers to its adapter, whose store holds it (and holds itself, through its logger). ``release_stores()`` empties the
