@@ -417,9 +417,14 @@ def summary_rows(results, scenarios):
     return rows
 
 
+def lower_median(ordered):
+    """The middle item of ``ordered``; of an even number, the lower middle one (an item that was measured)."""
+    return ordered[(len(ordered) - 1) // 2]
+
+
 def median_runs(runs):
-    """One result per contender, in the order they first ran: per scenario, its median run by end-to-end time (the
-    lower middle one of an even number), with every run's time in ``all_runs``."""
+    """One result per contender, in the order they first ran: per scenario, its median run by end-to-end time
+    (``lower_median()``), with every run's time in ``all_runs``."""
     by_contender = {}
     for run in runs:
         by_contender.setdefault(run["contender"], []).append(run)
@@ -433,7 +438,7 @@ def median_runs(runs):
                 key=lambda f: f["end_to_end"],
             )
             if figures:
-                median = dict(figures[(len(figures) - 1) // 2])
+                median = dict(lower_median(figures))
                 median["all_runs"] = [f["end_to_end"] for f in figures]
                 result["scenarios"][scenario] = median
         results.append(result)
@@ -442,8 +447,8 @@ def median_runs(runs):
 
 def paired_ratio_rows(runs, scenarios):
     """Per scenario and repeated contender, each run's end to end over that of raw's run with the same number (the
-    two ran one after the other), with their median (the lower middle one of an even number): a ratio that drifts
-    less with the machine's speed than the ratio of two medians taken over minutes."""
+    two ran one after the other), with their median (``lower_median()``): a ratio that drifts less with the machine's
+    speed than the ratio of two medians taken over minutes."""
     raw = {(run["run"], scenario): figures.get("end_to_end") for run in runs if run["contender"] == "raw"
            for scenario, figures in run["scenarios"].items()}  # fmt: skip
     rows = []
@@ -456,7 +461,7 @@ def paired_ratio_rows(runs, scenarios):
         for contender, values in ratios.items():
             if len(values) > 1:
                 values.sort()
-                median = values[(len(values) - 1) // 2]
+                median = lower_median(values)
                 rows.append([scenario, contender, f"{median:,.1f}x", ", ".join(f"{value:,.1f}x" for value in values)])
     return rows
 
